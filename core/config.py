@@ -1,0 +1,90 @@
+"""Configuration: defaults, then an optional Python file, then the environment.
+
+Every setting can be given as an environment variable ``PHOIHOP_<NAME>``; a config file
+named by ``PHOIHOP_CONFIG`` (plain Python, Flask's ``from_pyfile``) is read first, so the
+environment wins. ``create_app(config)`` wins over both (tests pass a dict).
+"""
+import os
+import secrets
+
+DEFAULTS = {
+    # peewee database URL: sqlite:///path or postgresql://user:pass@host:port/name
+    "DATABASE_URL": "sqlite:///phoihop.sqlite3",
+    # extra plugin modules to load, besides the built-ins and the entry points
+    "PLUGINS": [],
+    # built-in (or entry-point) plugin names to leave out
+    "DISABLED_PLUGINS": [],
+    # log every hook call (datasette's DATASETTE_TRACE_PLUGINS)
+    "TRACE_PLUGINS": False,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "LANGUAGES": ["vi", "en"],
+    "ADMIN_NAME": "phoihop",
+    # where `phoihop demo` and relative workbook paths live
+    "WORKBOOK_DIR": ".",
+}
+
+LIST_SETTINGS = {"PLUGINS", "DISABLED_PLUGINS", "LANGUAGES"}
+BOOL_SETTINGS = {"TRACE_PLUGINS"}
+ENV_SETTINGS = set(DEFAULTS) | {"SECRET_KEY"}
+
+
+def split_list(value):
+    """``"a, b;c"`` → ``["a", "b", "c"]``; lists pass through."""
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()]
+
+
+def from_environment(environ=None):
+    """The settings given as ``PHOIHOP_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name in ENV_SETTINGS:
+        raw = environ.get(f"PHOIHOP_{name}")
+        if raw is None or raw == "":
+            continue
+        if name in LIST_SETTINGS:
+            found[name] = split_list(raw)
+        elif name in BOOL_SETTINGS:
+            found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        else:
+            found[name] = raw
+    return found
+
+
+def load(app, config=None, environ=None):
+    """Fill ``app.config`` in order: defaults, config file, environment, ``config``."""
+    environ = os.environ if environ is None else environ
+    app.config.from_mapping(DEFAULTS)
+    config_file = (config or {}).get("CONFIG_FILE") or environ.get("PHOIHOP_CONFIG")
+    if config_file:
+        app.config.from_pyfile(os.path.abspath(config_file))
+    app.config.from_mapping(from_environment(environ))
+    if config:
+        app.config.from_mapping(config)
+    for name in LIST_SETTINGS:
+        app.config[name] = split_list(app.config[name])
+    if not app.config.get("SECRET_KEY"):
+        # Sessions then last as long as the process: fine for tests, warned for serve.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY_GENERATED"] = True
+
+
+def plugin_settings(environ=None):
+    """PLUGINS, DISABLED_PLUGINS and TRACE_PLUGINS from the config file and environment.
+
+    The CLI needs them before any app exists, to build the plugin manager.
+    """
+    from flask import Config
+
+    environ = os.environ if environ is None else environ
+    found = Config(os.getcwd())
+    found.from_mapping(DEFAULTS)
+    if environ.get("PHOIHOP_CONFIG"):
+        found.from_pyfile(os.path.abspath(environ["PHOIHOP_CONFIG"]))
+    found.from_mapping(from_environment(environ))
+    return {
+        "PLUGINS": split_list(found["PLUGINS"]),
+        "DISABLED_PLUGINS": split_list(found["DISABLED_PLUGINS"]),
+        "TRACE_PLUGINS": bool(found["TRACE_PLUGINS"]),
+    }

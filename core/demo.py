@@ -1,0 +1,113 @@
+"""``phoihop demo``: a ready demo site on SQLite and local workbooks.
+
+The core adds two units, their partner organisations and two users; every plugin adds
+its records through ``phoihop_demo_data`` and gets one workbook per binding.
+"""
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+
+from core.errors import ConfigError
+
+DEMO_UNITS = (("Liên hiệp hội tỉnh Bắc Giang", "BG"), ("Liên hiệp hội tỉnh Phú Thọ", "PT"))
+DEMO_ORGANISATIONS = (
+    ("Sở Khoa học và Công nghệ", "so_ban_nganh"),
+    ("Sở Giáo dục và Đào tạo", "so_ban_nganh"),
+    ("Sở Nông nghiệp và Phát triển nông thôn", "so_ban_nganh"),
+    ("Sở Y tế", "so_ban_nganh"),
+    ("Tỉnh đoàn", "khac"),
+    ("Hội Nông dân tỉnh", "hoi_thanh_vien"),
+    ("UBND huyện Lục Ngạn", "ubnd_huyen"),
+    ("Trường Đại học Nông - Lâm Bắc Giang", "truong"),
+    ("Báo Bắc Giang", "bao_chi"),
+)
+ADMIN_EMAIL = "admin@phoihop.local"
+EDITOR_EMAIL = "bientap.bacgiang@phoihop.local"
+
+
+@dataclass
+class DemoSite:
+    directory: str
+    database_url: str
+    config_file: str
+    email: str
+    password: str
+    workbooks: list = field(default_factory=list)
+
+
+def prepare_directory(directory, force):
+    directory = os.path.abspath(directory)
+    if os.path.isdir(directory) and os.listdir(directory):
+        if not force:
+            raise ConfigError(f"Thư mục {directory} đã có dữ liệu; dùng --force để tạo lại bản demo.")
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    os.makedirs(os.path.join(directory, "workbooks"), exist_ok=True)
+    return directory
+
+
+def build_demo(directory, pm, force=False):
+    """Create the demo site in ``directory`` and return what a person needs to open it."""
+    from core.app import create_app
+    from core.db import database
+    from core.models import Organisation, Unit
+    from core.registry import hook_results
+    from core.schema import upgrade
+    from core.users import create_user
+
+    directory = prepare_directory(directory, force)
+    site = DemoSite(
+        directory=directory,
+        database_url="sqlite:///" + os.path.join(directory, "phoihop.sqlite3"),
+        config_file=os.path.join(directory, "phoihop.cfg"),
+        email=ADMIN_EMAIL,
+        password=os.environ.get("PHOIHOP_DEMO_PASSWORD") or secrets.token_urlsafe(9),
+    )
+    with open(site.config_file, "w", encoding="utf-8") as out:
+        out.write(f"DATABASE_URL = {site.database_url!r}\n")
+        out.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+        out.write(f"WORKBOOK_DIR = {os.path.join(directory, 'workbooks')!r}\n")
+
+    app = create_app({"DATABASE_URL": site.database_url}, plugin_manager=pm)
+    with app.app_context():
+        upgrade(app.extensions["phoihop_models"])
+        with database.atomic():
+            units = [Unit.create(name=name, code=code) for name, code in DEMO_UNITS]
+            for name, kind in DEMO_ORGANISATIONS:
+                Organisation.create(unit=units[0], name=name, kind=kind)
+            create_user(ADMIN_EMAIL, site.password, "admin")
+            create_user(EDITOR_EMAIL, site.password, "editor", units[0])
+            sheets = {}
+            for _plugin, rows_by_binding in hook_results(pm, "phoihop_demo_data", unit=units[0]):
+                for binding, rows in (rows_by_binding or {}).items():
+                    sheets.setdefault(binding, []).extend(rows)
+        site.workbooks = write_workbooks(app, directory, sheets)
+    return site
+
+
+def write_workbooks(app, directory, sheets):
+    """One workbook per binding, laid out as an office would: a title, then the table."""
+    from openpyxl import Workbook
+
+    paths = []
+    for binding, rows in sorted(sheets.items()):
+        if not rows:
+            continue
+        headers = list(dict.fromkeys(h for row in rows for h in row))
+        book = Workbook()
+        sheet = book.active
+        sheet.title = binding.split(".")[-1]
+        sheet.append([f"DỮ LIỆU MẪU — {binding}"])
+        sheet.append([])
+        sheet.append(["STT", *headers])
+        for number, row in enumerate(rows, start=1):
+            sheet.append([number, *[row.get(h) for h in headers]])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text, even "=…"
+        path = os.path.join(directory, "workbooks", f"{binding}.xlsx")
+        book.save(path)
+        paths.append(path)
+    return paths

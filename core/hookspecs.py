@@ -1,0 +1,90 @@
+"""The hooks a phoihop plugin can implement.
+
+Each function here is the contract of one hook: a plugin implements it with the same
+name, marked ``@core.hookimpl``, and takes only the arguments it uses. Hooks only grow —
+arguments are added, never renamed or removed. Every hook is called for every plugin and
+its results are collected in a list (one item per plugin that answered), unless the
+docstring says otherwise.
+"""
+import pluggy
+
+hookspec = pluggy.HookspecMarker("phoihop")
+
+
+@hookspec
+def phoihop_models():
+    """The plugin's peewee models.
+
+    Returns a list of model classes derived from ``core.db.BaseModel``. The core creates
+    their tables in ``phoihop init`` and adds columns that a newer version of the plugin
+    declares (new fields must be nullable or have a default). Two plugins may not declare
+    models with the same table name: start-up fails naming both.
+    """
+
+
+@hookspec
+def phoihop_admin_views(admin, app):
+    """The plugin's Flask-Admin views.
+
+    ``admin`` is the ``flask_admin.Admin``, ``app`` the Flask app. Returns a list of view
+    instances; give each a ``category`` (the menu heading, in Vietnamese) and an
+    ``endpoint`` unique across plugins. Model views must derive from
+    ``core.admin.ModelView``, which enforces login, roles and unit scoping — the core
+    refuses any other model view. The core adds the views to ``admin``: do not call
+    ``admin.add_view`` yourself.
+    """
+
+
+@hookspec
+def phoihop_sheet_bindings():
+    """The plugin's sheet mappings.
+
+    Returns a list of mapping objects (see ``sheets.mapping``), each with a binding name
+    such as ``"training.activities"``, the model it fills, its columns and its key. A
+    binding name may be declared by one plugin only.
+    """
+
+
+@hookspec
+def phoihop_cli(cli):
+    """Add commands to the ``phoihop`` command line.
+
+    ``cli`` is the root ``click.Group``; call ``cli.add_command(...)`` or decorate with
+    ``@cli.command()``. Returns nothing. Commands that need the database get it from
+    ``core.cli_support.app_context`` (the app is built once per invocation).
+    """
+
+
+@hookspec
+def phoihop_report(period, units):
+    """The plugin's section of the annual review (sơ kết / tổng kết).
+
+    ``period`` is a ``core.reports.Period`` (``start``, ``end`` years, ``years`` count);
+    ``units`` the list of ``core.models.Unit`` in scope (every registered unit counts in
+    per-unit averages, active or not). Returns ``(key, section)`` where ``key`` names the
+    section in the JSON output (e.g. ``"training"``) and ``section`` is plain JSON-ready
+    data, or ``None`` for nothing to report. Figures are computed in SQL, not by loading
+    rows.
+    """
+
+
+@hookspec
+def phoihop_validate(binding, record):
+    """Extra checks on a row read from a sheet, before it is saved.
+
+    ``binding`` is the binding name (``"contests.entries"``); ``record`` a dict of the
+    parsed values by field name. Returns a list of problems, each a ``(column, message)``
+    pair with a Vietnamese message (``column`` may be ``None`` for the whole row), or an
+    empty list / ``None`` when the row is fine. Any problem makes the row an error: it is
+    not imported and the sheet's status column shows the message.
+    """
+
+
+@hookspec
+def phoihop_demo_data(unit):
+    """Realistic sample records for ``phoihop demo``.
+
+    ``unit`` is the demo ``core.models.Unit``. Create the records (the call runs inside a
+    transaction) and return a dict ``{binding name: [rows]}`` of sheet rows, each a dict
+    of header → value, for the demo workbooks; return ``{}`` if the plugin has no sheets.
+    """

@@ -1,0 +1,172 @@
+"""The records every activity area shares.
+
+``Unit`` is the reporting unit (đơn vị: one provincial LHH); every other record belongs to
+one. ``Organisation`` and ``Person`` are the partners and people that plugins refer to;
+``User`` logs in; ``AuditLog`` keeps who changed what.
+"""
+import datetime
+import json
+import unicodedata
+
+import peewee
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.db import BaseModel
+
+ROLES = ("admin", "editor", "viewer")
+
+# Loại tổ chức: kinds of partner organisation, with their Vietnamese labels.
+ORGANISATION_KINDS = (
+    ("so_ban_nganh", "Sở, ban, ngành"),
+    ("hoi_thanh_vien", "Hội thành viên"),
+    ("ubnd_huyen", "UBND huyện"),
+    ("truong", "Trường"),
+    ("vien", "Viện"),
+    ("doanh_nghiep", "Doanh nghiệp"),
+    ("bao_chi", "Cơ quan báo chí"),
+    ("khac", "Khác"),
+)
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def name_key(text):
+    """How names are compared: NFC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+class Unit(BaseModel):
+    """Đơn vị: one LHH (a provincial Union of S&T Associations)."""
+
+    name = peewee.CharField(unique=True)
+    code = peewee.CharField(null=True, unique=True)
+    created_at = peewee.DateTimeField(default=now)
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(BaseModel):
+    """Tổ chức: a partner — department, member association, district, school, firm…"""
+
+    unit = peewee.ForeignKeyField(Unit, backref="organisations", on_delete="CASCADE")
+    name = peewee.CharField()
+    name_key = peewee.CharField(index=True)
+    kind = peewee.CharField(default="khac", choices=ORGANISATION_KINDS)
+    created_at = peewee.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("unit", "name_key"), True),)
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)
+        return super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.name
+
+
+class Person(BaseModel):
+    """Cá nhân: an intellectual, expert, author, speaker or judge (one person, many roles)."""
+
+    unit = peewee.ForeignKeyField(Unit, backref="people", on_delete="CASCADE")
+    full_name = peewee.CharField()
+    name_key = peewee.CharField(index=True)
+    title = peewee.CharField(null=True)  # học hàm, học vị: PGS.TS, TS, ThS…
+    organisation = peewee.ForeignKeyField(Organisation, null=True, backref="people", on_delete="SET NULL")
+    email = peewee.CharField(null=True)
+    phone = peewee.CharField(null=True)
+    created_at = peewee.DateTimeField(default=now)
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.full_name)
+        return super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.title} {self.full_name}" if self.title else self.full_name
+
+
+class User(BaseModel):
+    """Người dùng: logs in to the admin. ``unit`` None means every unit."""
+
+    email = peewee.CharField(unique=True)
+    password_hash = peewee.CharField()
+    role = peewee.CharField(choices=[(r, r) for r in ROLES], default="viewer")
+    unit = peewee.ForeignKeyField(Unit, null=True, backref="users", on_delete="CASCADE")
+    active = peewee.BooleanField(default=True)
+    created_at = peewee.DateTimeField(default=now)
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    # flask-login's user protocol
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return str(self.id)
+
+    def __str__(self):
+        return self.email
+
+
+class AuditLog(BaseModel):
+    """Nhật ký: who changed which record, from what to what, through which channel."""
+
+    at = peewee.DateTimeField(default=now, index=True)
+    actor = peewee.CharField()  # a user's e-mail, "sync:<binding>" or "cli"
+    channel = peewee.CharField(choices=[("admin", "admin"), ("sync", "sync"), ("cli", "cli")])
+    action = peewee.CharField()  # create | update | delete | archive
+    model = peewee.CharField()
+    record_id = peewee.CharField()
+    unit = peewee.ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    before = peewee.TextField(null=True)
+    after = peewee.TextField(null=True)
+
+    @classmethod
+    def record(cls, *, actor, channel, action, instance, before=None, after=None):
+        unit_id = getattr(instance, "unit_id", None)
+        if isinstance(instance, Unit):
+            unit_id = instance.id
+        return cls.create(
+            actor=actor,
+            channel=channel,
+            action=action,
+            model=instance._meta.table_name,
+            record_id=str(instance.get_id()),
+            unit=unit_id,
+            before=dump(before),
+            after=dump(after),
+        )
+
+
+def dump(values):
+    if values is None:
+        return None
+    return json.dumps(values, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def snapshot(instance):
+    """A record's field values as plain data, for the audit log."""
+    data = {}
+    for field in instance._meta.sorted_fields:
+        if field.name == "password_hash":
+            continue
+        value = instance.__data__.get(field.name)
+        data[field.name] = value
+    return data
+
+
+CORE_MODELS = [Unit, Organisation, Person, User, AuditLog]

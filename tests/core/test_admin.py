@@ -1,0 +1,70 @@
+"""The admin shell: Vietnamese by default, the home page, safe exports."""
+from tests.conftest import csrf_token
+
+
+def test_menus_are_vietnamese_by_default(login_as):
+    page = login_as("admin").get("/admin/").get_data(as_text=True)
+    for label in ("Trang chủ", "Danh mục", "Hệ thống", "Đơn vị", "Người dùng", "Nhật ký thay đổi"):
+        assert label in page
+
+
+def test_english_is_selectable(login_as):
+    client = login_as("admin")
+    client.get("/lang/en?next=/admin/")
+    page = client.get("/admin/unit/").get_data(as_text=True)
+    assert "Units" in page and "Catalogue" in page and "Create" in page
+
+
+def test_flask_admin_strings_use_our_vietnamese_catalog(login_as):
+    page = login_as("admin").get("/admin/unit/").get_data(as_text=True)
+    assert "Thêm mới" in page and "Tìm kiếm" in page
+
+
+def test_home_lists_loaded_plugins(login_as):
+    page = login_as("admin").get("/admin/").get_data(as_text=True)
+    assert "hello" in page and "entry point" in page
+
+
+def test_csv_export_has_a_bom_and_neutralises_formulas(login_as, app, units):
+    from phoihop_hello import Greeting
+
+    with app.app_context():
+        Greeting.create(unit=units["A"], text='=HYPERLINK("http://x","y")')
+        Greeting.create(unit=units["A"], text="-5")
+        Greeting.create(unit=units["A"], text="@SUM(A1)")
+    body = login_as("admin").get("/admin/greeting/export/csv/").get_data()
+    assert body.startswith("\ufeff".encode("utf-8"))
+    text = body.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert "\n-5," in text.replace("\r\n", "\n")  # a plain number stays a number
+
+
+def test_xlsx_export_writes_formula_text_as_text(login_as, app, units, tmp_path):
+    from openpyxl import load_workbook
+    from phoihop_hello import Greeting
+
+    with app.app_context():
+        Greeting.create(unit=units["A"], text="=1+1")
+    body = login_as("admin").get("/admin/greeting/export/xlsx/").get_data()
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(body)
+    cell = load_workbook(path)["Sheet 1" if "Sheet 1" in load_workbook(path).sheetnames else load_workbook(path).sheetnames[0]]["A2"]
+    assert cell.value == "'=1+1" and cell.data_type == "s"
+
+
+def test_edit_is_recorded_in_the_audit_log_with_before_and_after(login_as, app, units):
+    import json
+
+    from core.models import AuditLog
+    from phoihop_hello import Greeting
+
+    with app.app_context():
+        greeting = Greeting.create(unit=units["A"], text="cũ")
+    client = login_as("admin")
+    token = csrf_token(client, f"/admin/greeting/edit/?id={greeting.id}")
+    client.post(f"/admin/greeting/edit/?id={greeting.id}", data={"text": "mới", "unit": units["A"].id, "csrf_token": token})
+    with app.app_context():
+        entry = AuditLog.get(AuditLog.action == "update")
+        assert json.loads(entry.before)["text"] == "cũ"
+        assert json.loads(entry.after)["text"] == "mới"
+        assert entry.unit_id == units["A"].id

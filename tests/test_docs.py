@@ -1,0 +1,41 @@
+"""The README and the hookspecs cannot drift from the code."""
+import inspect
+import re
+from pathlib import Path
+
+from core import hookspecs
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+HOOKS = [name for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("phoihop_")]
+
+
+def test_design_hook_names_are_all_specified():
+    assert sorted(HOOKS) == sorted([
+        "phoihop_models", "phoihop_admin_views", "phoihop_sheet_bindings", "phoihop_cli",
+        "phoihop_report", "phoihop_validate", "phoihop_demo_data",
+    ])
+
+
+def test_every_hookspec_is_documented():
+    for name in HOOKS:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert len(doc.splitlines()) >= 3, f"{name} needs a docstring: summary, arguments, result"
+
+
+def test_every_hookspec_is_exercised_by_a_test():
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("test_*.py") if p.name != "test_docs.py")
+    plugin_source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "examples").rglob("*.py"))
+    for name in HOOKS:
+        assert name in tests or f"def {name}" in plugin_source, f"no test exercises {name}"
+
+
+def test_readme_plugin_example_is_the_tested_example():
+    blocks = re.findall(r"```(?:python|toml)\n(.*?)```", README, flags=re.S)
+    for path in ("examples/phoihop-hello/pyproject.toml", "examples/phoihop-hello/phoihop_hello/__init__.py"):
+        assert (REPO / path).read_text(encoding="utf-8") in blocks, f"README does not show {path} as it is"
+
+
+def test_readme_names_the_two_commands_and_ci_calls_the_test_one():
+    assert "make run" in README and "make test" in README
+    assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
