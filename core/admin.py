@@ -10,6 +10,7 @@ import re
 from flask import abort, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as admin_gettext  # Flask-Admin's own catalog
 from flask_admin.contrib.peewee import ModelView as PeeweeModelView
 from flask_admin.model import BaseModelView
 from flask_admin.theme import Bootstrap4Theme
@@ -118,7 +119,7 @@ class ModelView(PeeweeModelView):
             abort(404)
         return found
 
-    @action("delete", _l("Delete"), _l("Are you sure you want to delete selected records?"))
+    @action("delete", admin_gettext("Delete"), admin_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids):
         # Flask-Admin's bulk delete selects by id alone: narrow it to the user's scope.
         pk = getattr(self.model, self._primary_key)
