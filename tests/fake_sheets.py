@@ -1,0 +1,511 @@
+"""A fake Google Sheets API v4 server for tests: real HTTP on 127.0.0.1, state in memory.
+
+It serves the slice of the API that gspread 6 calls for :mod:`sheets.gsheets` (and the
+common gspread read/write calls), with Google's observable behaviour where tests depend
+on it:
+
+- ``GET spreadsheets/{id}`` (metadata only; ``includeGridData=true`` is refused),
+- ``GET spreadsheets/{id}/values/{range}`` and ``GET …/values:batchGet?ranges=…``:
+  A1 ranges with quoted titles (``'Phiếu chấm - CNTT'!A1:C3``, ``''`` escaping); empty
+  cells inside the data come back as ``""``, trailing empty cells and rows are trimmed,
+  a range beyond the grid is a 400;
+- ``PUT …/values/{range}`` and ``POST …/values:batchUpdate`` with ``RAW`` (strings stay
+  strings) or ``USER_ENTERED`` (``=…``, and ``+``/``-`` followed by non-numbers, become
+  formulas, stored as ``{"formula": text}`` so a test can see one was written);
+- ``POST spreadsheets/{id}:batchUpdate`` with ``addSheet``, ``appendDimension``,
+  ``updateCells`` (``start`` only) and ``updateSheetProperties``; atomic like Google's:
+  a failing request leaves the spreadsheet untouched. Writes beyond the grid are a 400.
+
+The fake cannot evaluate formulas: a formula cell reads back as its formula text.
+Errors have Google's shape: ``{"error": {"code", "message", "status"}}``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+          409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE",
+          503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+_REF = re.compile(r"\$?([A-Za-z]*)\$?(\d*)")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+class ApiError(Exception):
+    """An answer other than 200, raised inside the fake and turned into a JSON error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"code": status, "message": message, "status": STATUS.get(status, "UNKNOWN")}}
+
+
+def column_letters(index: int) -> str:
+    """0-based column index → ``A``, ``Z``, ``AA``…"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """``A`` → 0, ``AA`` → 26."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def quote_title(title: str) -> str:
+    return title if re.fullmatch(r"[A-Za-z0-9_]+", title) else "'" + title.replace("'", "''") + "'"
+
+
+class FakeSheets:
+    """In-memory spreadsheets behind a local HTTP server that speaks Sheets API v4."""
+
+    def __init__(self) -> None:
+        self.spreadsheets: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []  # (method, unquoted path) of every request
+        self.calls: list[dict[str, Any]] = []  # the same, with query and JSON body
+        self._faults: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "FakeSheets is not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> FakeSheets:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-sheets",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            assert self._thread is not None
+            self._thread.join(5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> FakeSheets:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- helpers for tests -------------------------------------------------------------
+
+    def add_spreadsheet(self, key: str, sheets: dict[str, list[list[Any]]], *, title: str | None = None,
+                        sizes: dict[str, tuple[int, int]] | None = None) -> None:
+        """Add a spreadsheet from ``{title: rows}``; grids are 1000×26 unless ``sizes`` says
+        otherwise (and at least as large as the rows given). ``None``/``""`` are empty."""
+        with self._lock:
+            book = {"key": key, "title": title or key, "sheets": []}
+            for index, (name, rows) in enumerate(sheets.items()):
+                height = len(rows)
+                width = max((len(r) for r in rows), default=0)
+                size = (sizes or {}).get(name, (max(1000, height), max(26, width)))
+                sheet = self._new_sheet(book, name, max(size[0], height), max(size[1], width), index)
+                for r, row in enumerate(rows):
+                    for c, value in enumerate(row):
+                        if value is not None and value != "":
+                            sheet["cells"][(r, c)] = value
+                book["sheets"].append(sheet)
+            self.spreadsheets[key] = book
+
+    def grid(self, key: str, title: str) -> list[list[Any]]:
+        """Stored cells from A1 as rows (trailing blanks trimmed); formulas as ``{"formula": …}``."""
+        with self._lock:
+            cells = self.sheet(key, title)["cells"]
+            if not cells:
+                return []
+            widths: dict[int, int] = {}
+            for r, c in cells:
+                widths[r] = max(widths.get(r, 0), c + 1)
+            rows = [[None] * widths.get(r, 0) for r in range(1 + max(widths))]
+            for (r, c), value in cells.items():
+                rows[r][c] = value
+            return rows
+
+    def sheet(self, key: str, title: str) -> dict[str, Any]:
+        """The stored sheet: ``sheetId``, ``title``, ``rowCount``, ``columnCount``, ``cells``…"""
+        return next(s for s in self.spreadsheets[key]["sheets"] if s["title"] == title)
+
+    def size(self, key: str, title: str) -> tuple[int, int]:
+        sheet = self.sheet(key, title)
+        return sheet["rowCount"], sheet["columnCount"]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.calls.clear()
+
+    def fail_next(self, status: int, count: int = 1, retry_after: float | None = None,
+                  when: Callable[[str, str], bool] = lambda method, path: True) -> None:
+        """Answer the next ``count`` requests matching ``when(method, path)`` with ``status``
+        (and a ``Retry-After`` header when given), without touching any data."""
+        with self._lock:
+            self._faults.append({"status": status, "left": count, "retry_after": retry_after, "when": when})
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        """Answer one request: (status, JSON payload, extra headers)."""
+        parts = urlsplit(target)
+        path = unquote(parts.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        with self._lock:
+            self.requests.append((method, path))
+            call = {"method": method, "path": path, "query": query, "body": None}
+            self.calls.append(call)
+            for fault in self._faults:
+                if fault["left"] > 0 and fault["when"](method, path):
+                    fault["left"] -= 1
+                    headers = {} if fault["retry_after"] is None else {"Retry-After": str(fault["retry_after"])}
+                    message = ("Quota exceeded for quota metric 'Requests' and limit 'Requests per minute per "
+                               "user' of service 'sheets.googleapis.com'." if fault["status"] == 429
+                               else "Injected by FakeSheets.")
+                    return fault["status"], error_body(fault["status"], message), headers
+            try:
+                try:
+                    call["body"] = json.loads(raw) if raw else {}
+                except ValueError as exc:
+                    raise ApiError(400, f"Invalid JSON payload received. {exc}") from exc
+                return 200, self._route(method, parts.path, query, call["body"]), {}
+            except ApiError as exc:
+                return exc.status, error_body(exc.status, exc.message), {}
+
+    def _route(self, method: str, raw_path: str, query: dict[str, list[str]], body: Any) -> Any:
+        found = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", raw_path)
+        rest = found.group(2) if found else None
+        routes = {("GET", ""): self._metadata, ("POST", ":batchUpdate"): self._batch_update,
+                  ("GET", "/values:batchGet"): self._values_batch_get,
+                  ("POST", "/values:batchUpdate"): self._values_batch_update}
+        if found and (method, rest) in routes:
+            return routes[(method, rest)](self._book(unquote(found.group(1))), query, body)
+        if found and method in ("GET", "PUT") and rest.startswith("/values/"):
+            text = unquote(rest[len("/values/"):])
+            book = self._book(unquote(found.group(1)))
+            if method == "GET":
+                return self._values_get(book, text, query)
+            return self._values_update(book, text, query, body)
+        raise ApiError(404, f"Method not found: {method} {unquote(raw_path)}")
+
+    def _book(self, key: str) -> dict[str, Any]:
+        if key not in self.spreadsheets:
+            raise ApiError(404, "Requested entity was not found.")
+        return self.spreadsheets[key]
+
+    # -- spreadsheets.get --------------------------------------------------------------
+
+    def _metadata(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
+        if query.get("includeGridData", ["false"])[0].lower() == "true":
+            raise ApiError(400, "FakeSheets does not serve includeGridData=true.")
+        return {"spreadsheetId": book["key"],
+                "properties": {"title": book["title"], "locale": "vi_VN", "autoRecalc": "ON_CHANGE",
+                               "timeZone": "Asia/Ho_Chi_Minh"},
+                "sheets": [{"properties": _properties(s, i)} for i, s in enumerate(book["sheets"])],
+                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book['key']}/edit"}
+
+    # -- A1 ranges ---------------------------------------------------------------------
+
+    def _parse_range(self, book: dict[str, Any], text: str) -> tuple[dict[str, Any], tuple[int, int, int, int], bool]:
+        """(sheet, (r0, c0, r1, c1) 0-based inclusive, whether an end was given)."""
+        bad = ApiError(400, f"Unable to parse range: {text}")
+        if text.startswith("'"):
+            i, title = 1, ""
+            while True:
+                j = text.find("'", i)
+                if j < 0:
+                    raise bad
+                title += text[i:j]
+                if text[j + 1:j + 2] == "'":
+                    title, i = title + "'", j + 2
+                    continue
+                rest = text[j + 1:]
+                break
+            if rest and not rest.startswith("!"):
+                raise bad
+            ref = rest[1:]
+        elif "!" in text:
+            title, ref = text.rsplit("!", 1)
+        elif any(s["title"] == text for s in book["sheets"]):
+            title, ref = text, ""
+        else:
+            title, ref = book["sheets"][0]["title"], text
+        sheet = next((s for s in book["sheets"] if s["title"] == title), None)
+        if sheet is None:
+            raise bad
+        last_row, last_col = sheet["rowCount"] - 1, sheet["columnCount"] - 1
+        if not ref:
+            return sheet, (0, 0, last_row, last_col), True
+        start, _, end = ref.partition(":")
+        a, b = _REF.fullmatch(start), _REF.fullmatch(end or start)
+        if not a or not b or not (a[1] or a[2]) or not (b[1] or b[2]) or (not end and not (a[1] and a[2])):
+            raise bad
+        box = (int(a[2]) - 1 if a[2] else 0, column_index(a[1]) if a[1] else 0,
+               int(b[2]) - 1 if b[2] else last_row, column_index(b[1]) if b[1] else last_col)
+        if min(box) < 0:
+            raise bad
+        return sheet, box, bool(end)
+
+    @staticmethod
+    def _check_grid(sheet: dict[str, Any], text: str, last_row: int, last_col: int) -> None:
+        if last_row >= sheet["rowCount"] or last_col >= sheet["columnCount"]:
+            raise ApiError(400, f"Range ({text}) exceeds grid limits. Max rows: {sheet['rowCount']}, "
+                                f"max columns: {sheet['columnCount']}")
+
+    # -- values ------------------------------------------------------------------------
+
+    def _value_range(self, book: dict[str, Any], text: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        if query.get("majorDimension", ["ROWS"])[0] != "ROWS":
+            raise ApiError(400, "FakeSheets serves majorDimension=ROWS only.")
+        render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+        sheet, (r0, c0, r1, c1), _ = self._parse_range(book, text)
+        self._check_grid(sheet, text, r1, c1)
+        rows: dict[int, dict[int, Any]] = {}
+        for (r, c), value in sheet["cells"].items():
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                rows.setdefault(r - r0, {})[c - c0] = _render(value, render)
+        answer = {"range": f"{quote_title(sheet['title'])}!{column_letters(c0)}{r0 + 1}:"
+                           f"{column_letters(c1)}{r1 + 1}", "majorDimension": "ROWS"}
+        if rows:
+            answer["values"] = [[rows.get(r, {}).get(c, "") for c in range(1 + max(rows[r]))] if r in rows else []
+                                for r in range(1 + max(rows))]
+        return answer
+
+    def _values_get(self, book: dict[str, Any], text: str, query: dict[str, list[str]]) -> Any:
+        return self._value_range(book, text, query)
+
+    def _values_batch_get(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
+        return {"spreadsheetId": book["key"],
+                "valueRanges": [self._value_range(book, text, query) for text in query.get("ranges", [])]}
+
+    def _write_values(self, book: dict[str, Any], text: str, values: list[list[Any]], option: str) -> dict[str, Any]:
+        if option not in ("RAW", "USER_ENTERED"):
+            raise ApiError(400, f"Invalid valueInputOption: {option!r}")
+        sheet, (r0, c0, r1, c1), bounded = self._parse_range(book, text)
+        height, width = len(values), max((len(row) for row in values), default=0)
+        if bounded and (r0 + height - 1 > r1 or c0 + width - 1 > c1):
+            raise ApiError(400, f"Requested writing within range [{text}], but tried writing beyond it.")
+        self._check_grid(sheet, text, r0 + height - 1, c0 + width - 1)
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value is not None:
+                    _store(sheet, r0 + i, c0 + j, value if option == "RAW" else _user_entered(value))
+        return {"spreadsheetId": book["key"], "updatedRange": text, "updatedRows": height,
+                "updatedColumns": width, "updatedCells": sum(len(row) for row in values)}
+
+    def _values_update(self, book: dict[str, Any], text: str, query: dict[str, list[str]], body: Any) -> Any:
+        option = query.get("valueInputOption", [""])[0]
+        with _Transaction(book) as work:
+            return self._write_values(work, text, body.get("values", []), option)
+
+    def _values_batch_update(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
+        with _Transaction(book) as work:
+            answers = [self._write_values(work, item["range"], item.get("values", []), body.get("valueInputOption", ""))
+                       for item in body.get("data", [])]
+        return {"spreadsheetId": book["key"], "totalUpdatedCells": sum(a["updatedCells"] for a in answers),
+                "responses": answers}
+
+    # -- spreadsheets.batchUpdate --------------------------------------------------------
+
+    def _batch_update(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
+        replies = []
+        with _Transaction(book) as work:
+            for index, request in enumerate(body.get("requests", [])):
+                if len(request) != 1:
+                    raise ApiError(400, f"Invalid requests[{index}]: exactly one kind of request expected")
+                (kind, args), = request.items()
+                handler = getattr(self, "_do_" + kind, None)
+                if handler is None:
+                    raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{kind}\" at 'requests[{index}]'")
+                replies.append(handler(work, args, f"Invalid requests[{index}].{kind}: ") or {})
+        return {"spreadsheetId": book["key"], "replies": replies}
+
+    @staticmethod
+    def _by_id(book: dict[str, Any], sheet_id: Any, where: str) -> dict[str, Any]:
+        sheet = next((s for s in book["sheets"] if s["sheetId"] == (sheet_id or 0)), None)
+        if sheet is None:
+            raise ApiError(400, f"{where}No grid with id: {sheet_id}")
+        return sheet
+
+    def _new_sheet(self, book: dict[str, Any], title: str, rows: int, cols: int, sheet_id: int | None = None) -> dict[str, Any]:
+        if any(s["title"].casefold() == title.casefold() for s in book["sheets"]):
+            raise ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.')
+        if sheet_id is None:
+            sheet_id = 1 + max((s["sheetId"] for s in book["sheets"]), default=0)
+        return {"sheetId": sheet_id, "title": title, "rowCount": rows, "columnCount": cols, "cells": {}, "formats": {}}
+
+    def _do_addSheet(self, book: dict[str, Any], args: dict[str, Any], where: str) -> Any:
+        props = args.get("properties", {})
+        grid = props.get("gridProperties", {})
+        title = props.get("title") or f"Sheet{len(book['sheets']) + 1}"
+        try:
+            sheet = self._new_sheet(book, title, grid.get("rowCount", 1000), grid.get("columnCount", 26),
+                                    props.get("sheetId"))
+        except ApiError as exc:
+            raise ApiError(400, where + exc.message) from exc
+        book["sheets"].insert(props.get("index", len(book["sheets"])), sheet)
+        return {"addSheet": {"properties": _properties(sheet, book["sheets"].index(sheet))}}
+
+    def _do_appendDimension(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
+        sheet = self._by_id(book, args.get("sheetId"), where)
+        length = args.get("length", 0)
+        if length < 1:
+            raise ApiError(400, f"{where}length must be at least 1")
+        field = {"ROWS": "rowCount", "COLUMNS": "columnCount"}.get(args.get("dimension"))
+        if field is None:
+            raise ApiError(400, f"{where}dimension must be ROWS or COLUMNS")
+        sheet[field] += length
+
+    def _do_updateCells(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
+        if "start" not in args:
+            raise ApiError(400, f"{where}FakeSheets supports updateCells with 'start' only")
+        fields = [f.strip() for f in args.get("fields", "").split(",") if f.strip()]
+        if not fields:
+            raise ApiError(400, f"{where}At least one field must be specified in 'fields'.")
+        values = any(f == "*" or f.startswith("userEnteredValue") for f in fields)
+        formats = any(f == "*" or f.startswith("userEnteredFormat") for f in fields)
+        start = args["start"]
+        sheet = self._by_id(book, start.get("sheetId"), where)
+        r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
+        for i, row in enumerate(args.get("rows", [])):
+            for j, cell in enumerate(row.get("values", [])):
+                r, c = r0 + i, c0 + j
+                if r >= sheet["rowCount"]:
+                    raise ApiError(400, f"{where}Attempting to write row: {r}, beyond the last row in the grid: {sheet['rowCount'] - 1}")
+                if c >= sheet["columnCount"]:
+                    raise ApiError(400, f"{where}Attempting to write column: {c}, beyond the last column in the grid: {sheet['columnCount'] - 1}")
+                if values:
+                    _store(sheet, r, c, _entered(cell.get("userEnteredValue"), where))
+                if formats:
+                    if cell.get("userEnteredFormat"):
+                        sheet["formats"][(r, c)] = cell["userEnteredFormat"]
+                    else:
+                        sheet["formats"].pop((r, c), None)
+
+    def _do_updateSheetProperties(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
+        props = args.get("properties", {})
+        sheet = self._by_id(book, props.get("sheetId"), where)
+        fields = [f.strip() for f in args.get("fields", "").split(",") if f.strip()]
+        if "title" in fields:
+            sheet["title"] = props["title"]
+        for name in ("rowCount", "columnCount"):
+            if "gridProperties" in fields or f"gridProperties.{name}" in fields:
+                sheet[name] = props.get("gridProperties", {})[name]
+        sheet["cells"] = {rc: v for rc, v in sheet["cells"].items()
+                          if rc[0] < sheet["rowCount"] and rc[1] < sheet["columnCount"]}
+
+
+class _Transaction:
+    """Apply changes to a copy of a spreadsheet; keep the copy only if nothing failed."""
+
+    def __init__(self, book: dict[str, Any]) -> None:
+        self.book = book
+        self.work = {**book, "sheets": [{**s, "cells": dict(s["cells"]), "formats": dict(s["formats"])}
+                                        for s in book["sheets"]]}
+
+    def __enter__(self) -> dict[str, Any]:
+        return self.work
+
+    def __exit__(self, kind: Any, *rest: Any) -> None:
+        if kind is None:
+            self.book["sheets"] = self.work["sheets"]
+
+
+def _properties(sheet: dict[str, Any], index: int) -> dict[str, Any]:
+    return {"sheetId": sheet["sheetId"], "title": sheet["title"], "index": index, "sheetType": "GRID",
+            "gridProperties": {"rowCount": sheet["rowCount"], "columnCount": sheet["columnCount"]}}
+
+
+def _store(sheet: dict[str, Any], r: int, c: int, value: Any) -> None:
+    if value is None or value == "":
+        sheet["cells"].pop((r, c), None)
+    else:
+        sheet["cells"][(r, c)] = value
+
+
+def _entered(value: dict[str, Any] | None, where: str) -> Any:
+    """A stored value from an ExtendedValue (``userEnteredValue``)."""
+    if not value:
+        return None
+    for kind in ("stringValue", "numberValue", "boolValue"):
+        if kind in value:
+            return value[kind]
+    if "formulaValue" in value:
+        return {"formula": value["formulaValue"]}
+    raise ApiError(400, f"{where}unsupported userEnteredValue {value!r}")
+
+
+def _user_entered(value: Any) -> Any:
+    """What Sheets makes of a value typed by a user (``valueInputOption=USER_ENTERED``)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("'"):
+        return value[1:]
+    if value.startswith("="):
+        return {"formula": value}
+    if _NUMBER.fullmatch(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    if value.upper() in ("TRUE", "FALSE"):
+        return value.upper() == "TRUE"
+    if value[:1] in ("+", "-"):
+        return {"formula": "=" + value}
+    return value
+
+
+def _render(value: Any, option: str) -> Any:
+    if isinstance(value, dict):
+        return value["formula"]  # the fake cannot evaluate formulas
+    if option in ("UNFORMATTED_VALUE", "FORMULA"):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _handler(fake: FakeSheets) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            status, payload, headers = fake.handle(self.command, self.path, raw)
+            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    return Handler
