@@ -56,7 +56,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _text(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()  # TypeError for a non-str
+    # TypeError for a non-str; "\r\n" and "\n" are the same line break
+    return unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
 
 
 def clean_text(value: Any) -> str | None:

@@ -98,7 +98,7 @@ def test_plain_flask_admin_model_view_is_refused(module_dir, db_url, plugin_site
 
 
 def test_trace_switch_logs_every_hook_call(capsys, plugin_site):
-    pm = get_plugin_manager(trace=True)
+    pm = get_plugin_manager(trace=True, builtins=())
     pm.hook.phoihop_models()
     err = capsys.readouterr().err
     assert "[phoihop] phoihop_models() -> hello" in err

@@ -1,0 +1,145 @@
+"""``phoihop sheets list|link`` and ``phoihop sync``."""
+import json
+
+import click
+
+from core.cli_support import app_context, fail
+
+
+def mappings():
+    from flask import current_app
+
+    return current_app.extensions["phoihop_bindings"]
+
+
+@click.group("sheets")
+def sheets_group():
+    """Sheet bindings: which worksheet feeds which records."""
+
+
+@sheets_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_bindings(as_json):
+    """List the linked worksheets and the bindings plugins declare."""
+    from sheets.models import Binding
+
+    with app_context():
+        rows = [
+            {"id": b.id, "binding": b.name, "source": b.source, "worksheet": b.worksheet,
+             "unit": b.unit.name if b.unit_id else None,
+             "last_synced_at": b.last_synced_at.isoformat(timespec="seconds") if b.last_synced_at else None}
+            for b in Binding.select().order_by(Binding.name, Binding.id)
+        ]
+        declared = sorted(mappings())
+    if as_json:
+        click.echo(json.dumps({"declared": declared, "links": rows}, ensure_ascii=False, indent=2))
+        return
+    click.echo("Liên kết khai báo bởi phân hệ: " + (", ".join(declared) or "(chưa có)"))
+    for row in rows:
+        when = row["last_synced_at"] or "chưa đồng bộ"
+        click.echo(f"  #{row['id']} {row['binding']} ← {row['source']} [{row['worksheet']}] {row['unit'] or ''} ({when})")
+
+
+@sheets_group.command("link")
+@click.argument("binding")
+@click.argument("source")
+@click.option("--worksheet", help="Worksheet (tab) name; default: the first one.")
+@click.option("--unit", "unit_name", help="The unit whose rows these are (when the sheet has no Đơn vị column).")
+def link(binding, source, worksheet, unit_name):
+    """Link BINDING to a workbook path, a Google Sheets URL, or gsheet:KEY."""
+    from core.models import Unit, name_key
+    from sheets.backend import BackendError
+    from sheets.models import Binding
+    from sheets.reader import TableError, read_table
+    from sheets.sources import normalise_source, open_backend
+
+    with app_context():
+        declared = mappings()
+        if binding not in declared:
+            fail(f"Không có liên kết {binding!r}; các liên kết: {', '.join(sorted(declared)) or '(chưa có)'}")
+        source = normalise_source(source)
+        unit = None
+        if unit_name:
+            unit = next((u for u in Unit.select() if name_key(u.name) == name_key(unit_name)), None)
+            if unit is None:
+                fail(f"Không có đơn vị {unit_name!r}. Thêm bằng: phoihop units add {unit_name!r}")
+        backend = open_backend(source)
+        try:
+            if worksheet is None:
+                worksheet = first_worksheet(source)
+            table = read_table(backend.read(worksheet), declared[binding])
+        except (BackendError, TableError) as exc:
+            fail(str(exc))
+        if Binding.get_or_none(Binding.name == binding, Binding.source == source, Binding.worksheet == worksheet):
+            fail(f"{binding} đã liên kết với {source} [{worksheet}].")
+        created = Binding.create(name=binding, source=source, worksheet=worksheet, unit=unit)
+    click.echo(
+        f"Đã liên kết #{created.id} {binding} ← {source} [{worksheet}]: tiêu đề ở dòng {table.header_index + 1}, "
+        f"{len(table.rows)} dòng dữ liệu."
+    )
+
+
+def first_worksheet(source):
+    if source.startswith("gsheet:"):
+        fail("Với Google Sheets, hãy ghi rõ --worksheet.")
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(source, read_only=True).sheetnames[0]
+    except FileNotFoundError:
+        fail(f'Không tìm thấy tệp "{source}".')
+
+
+@click.command("sync")
+@click.argument("names", nargs=-1)
+@click.option("--direction", type=click.Choice(["pull", "push", "both"]), default="both", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--wait", is_flag=True, help="Wait for a running sync of the same binding instead of giving up.")
+@click.pass_obj
+def sync_command(state, names, direction, dry_run, as_json, wait):
+    """Sync the linked worksheets (all, or those of the BINDING names given)."""
+    from sheets.models import Binding
+    from sheets.sources import open_backend
+    from sheets.sync import sync
+
+    results = []
+    with app_context():
+        declared = mappings()
+        unknown = [n for n in names if n not in declared]
+        if unknown:
+            fail(f"Không có liên kết {', '.join(unknown)}; các liên kết: {', '.join(sorted(declared)) or '(chưa có)'}")
+        query = Binding.select().order_by(Binding.id)
+        if names:
+            query = query.where(Binding.name.in_(names))
+        links = [b for b in query if b.name in declared]
+        if not links:
+            fail("Chưa có bảng tính nào được liên kết: phoihop sheets link BINDING SOURCE")
+        for binding in links:
+            result = sync(binding, declared[binding.name], open_backend(binding.source),
+                          direction=direction, dry_run=dry_run, pm=state.pm, actor="cli", wait=wait)
+            results.append(result)
+            if not as_json:
+                echo_result(result)
+    if as_json:
+        click.echo(json.dumps({"bindings": [r.as_dict() for r in results]}, ensure_ascii=False, indent=2))
+    raise SystemExit(max(r.exit_code for r in results))
+
+
+def echo_result(r):
+    head = f"{r.binding} [{r.worksheet}]" + (" (thử, không ghi gì)" if r.dry_run else "")
+    if r.outcome == "failed":
+        click.echo(f"{head}: LỖI — {r.message}", err=True)
+        return
+    click.echo(
+        f"{head}: {r.created} mới, {r.updated} cập nhật từ bảng tính, {r.pushed} ghi lên bảng tính, "
+        f"{r.unchanged} không đổi, {r.archived} lưu trữ, {len(r.conflicts)} xung đột, {len(r.errors)} lỗi; "
+        f"bỏ qua {r.skipped.get('blank', 0)} dòng trống, {r.skipped.get('section', 0)} dòng mục, "
+        f"{r.skipped.get('total', 0)} dòng tổng; {r.requests.get('reads', 0)} lần đọc, {r.requests.get('writes', 0)} lần ghi"
+    )
+    for e in r.errors:
+        click.echo(f"  dòng {e['row']}: {e['message']}")
+    for c in r.conflicts:
+        click.echo(f"  dòng {c['row']} xung đột {c['column']}: bảng tính {c['sheet']!r}, hệ thống {c['database']!r}")
+    for w in r.warnings:
+        click.echo(f"  chú ý: {w}")

@@ -1,0 +1,105 @@
+"""What phoihop remembers about sheets: bindings, the last-synced row snapshots,
+conflicts, the sync log, the lock, and the counters behind ``Mã``."""
+import json
+
+import peewee
+
+from core.db import BaseModel
+from core.models import Unit, now
+
+
+class JSONField(peewee.TextField):
+    """JSON kept as text (portable between SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class Binding(BaseModel):
+    """Liên kết: a mapping (``contests.entries``) tied to one worksheet of one source."""
+
+    name = peewee.CharField(index=True)
+    source = peewee.CharField()  # a path to .xlsx, or gsheet:KEY
+    worksheet = peewee.CharField()
+    unit = peewee.ForeignKeyField(Unit, null=True, backref="bindings", on_delete="CASCADE")
+    created_at = peewee.DateTimeField(default=now)
+    last_synced_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("name", "source", "worksheet"), True),)
+
+    def __str__(self):
+        return f"{self.name} ← {self.source} [{self.worksheet}]"
+
+
+class SyncedRow(BaseModel):
+    """One sheet row that phoihop knows: its ``Mã``, record, and last-synced values.
+
+    ``snapshot`` holds the canonical text of every field both sides last agreed on — the
+    base of the three-way merge. ``confirmed`` turns true once the ``Mã`` is known to be
+    in the sheet (a crash between the database commit and the sheet write leaves it
+    false, and the next sync adopts the row by content instead of creating it again).
+    """
+
+    binding = peewee.ForeignKeyField(Binding, backref="rows", on_delete="CASCADE")
+    key = peewee.CharField(unique=True)
+    record_id = peewee.IntegerField()
+    snapshot = JSONField()
+    confirmed = peewee.BooleanField(default=False)
+    origin = peewee.CharField(default="sheet")  # sheet: read from a row; database: pushed to the sheet
+    archived = peewee.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("binding", "record_id"), False),)
+
+
+class Conflict(BaseModel):
+    """Xung đột: a field changed differently in the sheet and in the database."""
+
+    binding = peewee.ForeignKeyField(Binding, backref="conflicts", on_delete="CASCADE")
+    unit = peewee.ForeignKeyField(Unit, null=True, on_delete="CASCADE")
+    key = peewee.CharField(index=True)
+    field = peewee.CharField()
+    header = peewee.CharField()
+    base_value = peewee.TextField(null=True)
+    sheet_value = peewee.TextField(null=True)
+    db_value = peewee.TextField(null=True)
+    status = peewee.CharField(default="open", index=True)  # open | sheet | database
+    created_at = peewee.DateTimeField(default=now)
+    resolved_at = peewee.DateTimeField(null=True)
+    resolved_by = peewee.CharField(null=True)
+
+
+class SyncLog(BaseModel):
+    """Nhật ký đồng bộ: one run of ``phoihop sync`` for one binding."""
+
+    binding = peewee.ForeignKeyField(Binding, backref="logs", on_delete="CASCADE")
+    unit = peewee.ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    started_at = peewee.DateTimeField(default=now)
+    finished_at = peewee.DateTimeField(null=True)
+    direction = peewee.CharField()
+    dry_run = peewee.BooleanField(default=False)
+    outcome = peewee.CharField()  # ok | errors | failed
+    summary = JSONField(null=True)
+    message = peewee.TextField(null=True)
+
+
+class SyncLock(BaseModel):
+    """A row per binding being synced: two syncs of one binding never run at once."""
+
+    binding = peewee.ForeignKeyField(Binding, primary_key=True, on_delete="CASCADE")
+    holder = peewee.CharField()
+    acquired_at = peewee.DateTimeField(default=now)
+
+
+class KeySequence(BaseModel):
+    """The last number used for each ``Mã`` prefix: keys are never reused."""
+
+    prefix = peewee.CharField(primary_key=True)
+    last = peewee.IntegerField(default=0)
+
+
+SHEET_MODELS = [Binding, SyncedRow, Conflict, SyncLog, SyncLock, KeySequence]

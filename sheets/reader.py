@@ -1,0 +1,197 @@
+"""Reading a worksheet grid through a mapping: pure, no database, no network.
+
+:func:`read_table` finds the header row, matches the columns (``Mã`` and ``Trạng thái
+đồng bộ`` included), classifies every row below, parses the data rows, checks total
+rows, and says where phoihop's own columns are or will go.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
+from sheets.table import check_totals, classify_row, find_header_row, header_key, match_columns
+from sheets.values import CellError, clean_text, is_empty
+
+KEY_FIELD, STATUS_FIELD = "__key", "__status"
+HEADER_SEARCH_ROWS = 15
+
+
+class TableError(Exception):
+    """The sheet as a whole cannot be read (a required header is missing…): nothing is imported."""
+
+
+@dataclass
+class SheetRow:
+    """A data row: where it is, its ``Mã``, parsed values, canonical texts and errors."""
+
+    index: int  # 0-based row in the grid
+    key: str | None
+    status: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    unit_name: str | None = None
+
+    @property
+    def excel_row(self) -> int:
+        return self.index + 1
+
+
+@dataclass
+class Table:
+    header_index: int
+    columns: dict[str, int]  # field → 0-based column (only the fields present)
+    headers: dict[str, str]  # field → header as written in the sheet
+    key_col: int
+    status_col: int
+    key_header_missing: bool
+    status_header_missing: bool
+    rows: list[SheetRow]
+    skipped: dict[str, int]
+    warnings: list[str]
+    last_row: int  # 0-based index of the last non-empty row
+
+
+def display(raw) -> str:
+    """A cell as an office user would quote it in a message."""
+    if isinstance(raw, dt.date):
+        return clean_text(raw) or ""
+    text = clean_text(raw)
+    return "" if text is None else text
+
+
+def error(row_index, header, raw, message):
+    return {"row": row_index + 1, "column": header, "value": display(raw), "message": message}
+
+
+def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
+    """Read ``grid`` with ``mapping``; raise :class:`TableError` when it cannot be done."""
+    required = [c.spellings for c in mapping.required]
+    header_index = find_header_row(grid, required, max_rows=HEADER_SEARCH_ROWS)
+    if header_index is None:
+        raise TableError(missing_headers_message(grid, mapping))
+    spellings = {c.field: c.spellings for c in mapping.columns}
+    spellings[KEY_FIELD] = [KEY_HEADER]
+    spellings[STATUS_FIELD] = [STATUS_HEADER]
+    match = match_columns(grid[header_index], spellings)
+    if match.duplicates:
+        name, cols = next(iter(match.duplicates.items()))
+        letters = ", ".join(column_letter(c) for c in cols)
+        raise TableError(f'Cột "{match.by_column[cols[0]]}" xuất hiện {len(cols)} lần (các cột {letters}); hãy giữ một cột.')
+
+    body = grid[header_index + 1:]
+    width = max([len(grid[header_index])] + [last_filled(row) + 1 for row in body] + [0])
+    key_col = match.index.get(KEY_FIELD)
+    status_col = match.index.get(STATUS_FIELD)
+    next_free = width
+    if key_col is None:
+        key_col, next_free = next_free, next_free + 1
+    if status_col is None:
+        status_col = next_free
+    columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
+    headers = {f: " ".join(str(match.by_column[c]).split()) for f, c in columns.items()}
+    owned = {key_col, status_col}
+    unit_column = mapping.unit_column()
+
+    rows, totals_input, last_row = [], [], header_index
+    skipped = {"blank": 0, "section": 0, "total": 0}
+    for offset, raw_row in enumerate(body):
+        index = header_index + 1 + offset
+        content = [cell for col, cell in enumerate(raw_row) if col not in owned]
+        kind = classify_row(content)
+        if kind != "blank":
+            last_row = index
+        key = cell_text(raw_row, key_col)
+        if kind != "data":
+            skipped[kind] += 1
+            if kind in ("section", "total"):
+                totals_input.append((kind, index + 1, first_filled(content), total_values(raw_row, columns, mapping)))
+            if key and kind == "blank":
+                last_row = index
+            continue
+        row = SheetRow(index=index, key=key, status=cell_text(raw_row, status_col))
+        for column in mapping.columns:
+            col = columns.get(column.field)
+            if col is None:
+                continue
+            raw = raw_row[col] if col < len(raw_row) else None
+            if column is unit_column:
+                row.unit_name = clean_text(raw)
+                if row.unit_name is None and column.required:
+                    row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
+                continue
+            try:
+                value = column.parse(raw)
+            except CellError as exc:
+                if not column.computed:
+                    row.errors.append(error(index, headers[column.field], raw, f'{headers[column.field]} "{display(raw)}" {exc.reason}'))
+                continue
+            if column.required and (value is None or value == []):
+                row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
+                continue
+            row.values[column.field] = value
+            row.texts[column.field] = column.format(value)
+        rows.append(row)
+        totals_input.append(("data", index + 1, None, {f: row.values.get(f) for f in mapping.totals}))
+
+    warnings = [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
+    return Table(
+        header_index=header_index, columns=columns, headers=headers, key_col=key_col, status_col=status_col,
+        key_header_missing=KEY_FIELD not in match.index, status_header_missing=STATUS_FIELD not in match.index,
+        rows=rows, skipped=skipped, warnings=warnings, last_row=last_row,
+    )
+
+
+def total_values(raw_row, columns, mapping):
+    values = {}
+    for name in mapping.totals:
+        col = columns.get(name)
+        if col is None or col >= len(raw_row):
+            continue
+        try:
+            values[name] = mapping.column(name).parse(raw_row[col])
+        except CellError:
+            values[name] = None
+    return values
+
+
+def cell_text(row, col):
+    return clean_text(row[col]) if col < len(row) else None
+
+
+def last_filled(row):
+    for col in range(len(row) - 1, -1, -1):
+        if not is_empty(row[col]):
+            return col
+    return -1
+
+
+def first_filled(cells):
+    return next((c for c in cells if not is_empty(c)), None)
+
+
+def column_letter(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def missing_headers_message(grid, mapping):
+    best, best_hits = [], -1
+    wanted = {header_key(s) for c in mapping.columns for s in c.spellings}
+    for row in grid[:HEADER_SEARCH_ROWS]:
+        found = [" ".join(str(cell).split()) for cell in row if not is_empty(cell)]
+        hits = sum(header_key(cell) in wanted for cell in found)
+        if hits > best_hits:
+            best, best_hits = found, hits
+    present = {header_key(cell) for cell in best}
+    missing = [c.header for c in mapping.required if not present & {header_key(s) for s in c.spellings}]
+    quoted = ", ".join(f'"{h}"' for h in missing)
+    seen = ", ".join(f'"{h}"' for h in best) or "(không có)"
+    return f"Không tìm thấy cột bắt buộc {quoted} trong {HEADER_SEARCH_ROWS} dòng đầu. Các tiêu đề tìm thấy: {seen}."

@@ -1,0 +1,430 @@
+"""The sync engine: one binding, one run, one read and at most one write.
+
+Order of work, so that a failure at any point can simply be run again:
+
+1. read the worksheet (one metadata + one values request) and parse it (``reader``);
+2. in ONE database transaction: import sheet changes, create records for new rows,
+   archive records whose rows are gone, record conflicts, and remember for every row the
+   values both sides agree on (``SyncedRow.snapshot``);
+3. write every changed cell in ONE batch (``Mã``, status, database changes);
+4. in a second small transaction, confirm what the write made true: new ``Mã`` are in
+   the sheet, database values pushed to the sheet are now agreed.
+
+A crash between 2 and 4 leaves new rows unconfirmed and pushed values not yet agreed;
+the next run adopts the unconfirmed rows by content (no duplicates) and pushes again.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from core.db import database
+from core.models import AuditLog, Unit, name_key, now, snapshot
+from sheets.backend import BackendError, Cell
+from sheets.lock import SyncBusy, binding_lock
+from sheets.mapping import KEY_HEADER, STATUS_HEADER
+from sheets.merge import AGREE, CONFLICT, TO_DB, TO_SHEET, merge_field
+from sheets.models import Binding, Conflict, KeySequence, SyncedRow, SyncLog
+from sheets.reader import TableError, read_table
+from sheets.values import clean_text
+
+DIRECTIONS = ("pull", "push", "both")
+OK, NEW, UPDATED, ARCHIVED_IN_DB, PUSHED_NEW = "OK", "Mới", "Đã cập nhật", "Đã lưu trữ trong hệ thống", "Mới (từ hệ thống)"
+STALE_STATUS = ("Lỗi", "Xung đột", "Đã lưu trữ")
+
+
+@dataclass
+class SyncResult:
+    """The summary of one binding's sync (``phoihop sync --json`` prints these)."""
+
+    binding: str
+    source: str
+    worksheet: str
+    direction: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    pushed: int = 0
+    unchanged: int = 0
+    archived: int = 0
+    conflicts: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)
+    requests: dict = field(default_factory=dict)
+    outcome: str = "ok"
+    message: str | None = None
+
+    def as_dict(self):
+        return asdict(self)
+
+    @property
+    def exit_code(self):
+        return 0 if self.outcome == "ok" else 1
+
+
+def sync(binding, mapping, backend, *, direction="both", dry_run=False, pm=None, actor=None, wait=False):
+    """Sync one binding and return its :class:`SyncResult`; every run is logged."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}")
+    result = SyncResult(binding.name, binding.source, binding.worksheet, direction, dry_run)
+    started = now()
+    try:
+        if dry_run:
+            run(binding, mapping, backend, result, pm, actor)
+        else:
+            with binding_lock(binding, wait=wait):
+                run(binding, mapping, backend, result, pm, actor)
+    except SyncBusy as exc:
+        result.outcome, result.message = "failed", str(exc)
+        return result  # not logged: the running sync logs itself
+    except (BackendError, TableError) as exc:
+        result.outcome, result.message = "failed", str(exc)
+    result.requests = backend.requests.as_dict()
+    if result.outcome == "ok" and (result.errors or result.conflicts):
+        result.outcome = "errors"
+    SyncLog.create(
+        binding=binding, unit=binding.unit_id, started_at=started, finished_at=now(), direction=direction,
+        dry_run=dry_run, outcome=result.outcome, summary=result.as_dict(), message=result.message,
+    )
+    return result
+
+
+def run(binding, mapping, backend, result, pm, actor):
+    grid = backend.read(binding.worksheet)
+    table = read_table(grid, mapping)
+    result.skipped = dict(table.skipped)
+    result.warnings = list(table.warnings)
+    plan = Plan(binding, mapping, table, grid, result, pm, actor or f"sync:{binding.name}")
+    with database.atomic() as transaction:
+        plan.execute()
+        if result.dry_run:
+            transaction.rollback()
+            return
+    backend.write(binding.worksheet, plan.changed_cells())
+    with database.atomic():
+        plan.confirm()
+
+
+class Plan:
+    """The work of one run: decided row by row, applied to the database as it goes, and
+    collecting the cells to write."""
+
+    def __init__(self, binding, mapping, table, grid, result, pm, actor):
+        self.binding, self.mapping, self.table, self.grid = binding, mapping, table, grid
+        self.result, self.pm, self.actor = result, pm, actor
+        self.direction = result.direction
+        self.model = mapping.model
+        self.cells = {}  # (row, col) 0-based → text
+        self.confirm_keys = []
+        self.agreed_later = {}  # SyncedRow id → {field: text} once the write lands
+        self.present = [c for c in mapping.columns if c.field in table.columns and c.kind != "unit"]
+        self.imported = {c.field for c in self.present if not c.computed}
+
+    # -- the run ----------------------------------------------------------------------
+    def execute(self):
+        self.load_state()
+        counts = Counter(row.key for row in self.table.rows if row.key)
+        self.seen = set()
+        self.creates = []
+        for row in self.table.rows:
+            self.handle(row, counts)
+        self.create_records()
+        if self.direction != "push":
+            self.archive_missing()
+        if self.direction != "pull":
+            self.append_database_records()
+        if self.table.key_header_missing:
+            self.cells[(self.table.header_index, self.table.key_col)] = KEY_HEADER
+        if self.table.status_header_missing:
+            self.cells[(self.table.header_index, self.table.status_col)] = STATUS_HEADER
+
+    def load_state(self):
+        self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
+        self.synced = {r.key: r for r in SyncedRow.select().where(SyncedRow.binding == self.binding)}
+        linked = SyncedRow.select(SyncedRow.record_id).where(SyncedRow.binding == self.binding)
+        self.records = {r.id: r for r in self.model.select().where(self.model.id.in_(linked))}
+        self.open_conflicts = {
+            (c.key, c.field): c
+            for c in Conflict.select().where(Conflict.binding == self.binding, Conflict.status == "open")
+        }
+        self.unconfirmed = {}
+        for srow in self.synced.values():
+            if not srow.confirmed and not srow.archived and srow.origin == "sheet":
+                self.unconfirmed.setdefault(self.signature(srow.snapshot), srow)
+
+    def handle(self, row, counts):
+        errors = list(row.errors)
+        unit_id = self.resolve_unit(row, errors)
+        if row.key:
+            if counts[row.key] > 1:
+                lines = ", ".join(str(r.excel_row) for r in self.table.rows if r.key == row.key)
+                errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" bị trùng ở các dòng {lines}'))
+            elif row.key not in self.synced:
+                errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" không có trong hệ thống (đừng tự gõ Mã)'))
+            self.seen.add(row.key)
+        if not errors:
+            errors = self.rule_errors(row)
+        if errors:
+            self.result.errors.extend(errors)
+            self.set_status(row, "Lỗi: " + "; ".join(e["message"] for e in errors))
+        elif row.key:
+            self.merge(row, self.synced[row.key], unit_id)
+        elif self.direction != "push":
+            self.create_or_adopt(row, unit_id)
+
+    def resolve_unit(self, row, errors):
+        column = self.mapping.unit_column()
+        if column is None or row.unit_name is None:
+            if self.binding.unit_id is None:
+                errors.append(self.error(row, None, None, "Không rõ đơn vị: thêm cột \"Đơn vị\" hoặc liên kết với --unit"))
+            return self.binding.unit_id
+        unit_id = self.units.get(name_key(row.unit_name))
+        header = self.table.headers[column.field]
+        if unit_id is None:
+            errors.append(self.error(row, header, row.unit_name, f'{header} "{row.unit_name}" chưa đăng ký (phoihop units add)'))
+        elif self.binding.unit_id is not None and unit_id != self.binding.unit_id:
+            errors.append(self.error(row, header, row.unit_name, f'{header} "{row.unit_name}" không phải đơn vị của liên kết này'))
+        return unit_id
+
+    def rule_errors(self, row):
+        problems = list(self.mapping.rules(dict(row.values)) or [])
+        if self.pm is not None:
+            for answer in self.pm.hook.phoihop_validate(binding=self.mapping.name, record=dict(row.values)):
+                problems.extend(answer or [])
+        return [self.error(row, self.table.headers.get(f), row.texts.get(f), message) for f, message in problems]
+
+    # -- rows that phoihop knows --------------------------------------------------------
+    def merge(self, row, srow, unit_id):
+        record = self.records.get(srow.record_id)
+        if srow.archived or record is None or record.archived:
+            if not srow.archived:
+                srow.archived = True
+                srow.save()
+            self.set_status(row, ARCHIVED_IN_DB)
+            return
+        if not srow.confirmed:
+            srow.confirmed = True
+        db_values = self.mapping.read(record)
+        base = dict(srow.snapshot)
+        to_db, to_sheet, conflicts = {}, {}, []
+        for column in self.present:
+            name = column.field
+            sheet_text, db_text = row.texts.get(name, ""), column.format(db_values.get(name))
+            if column.computed:
+                if sheet_text != db_text:
+                    to_sheet[name] = db_text
+                    if sheet_text:
+                        self.result.warnings.append(
+                            f'Dòng {row.excel_row}, cột "{self.table.headers[name]}": phoihop tính cột này, '
+                            f'đã ghi lại "{db_text}" thay cho "{sheet_text}"'
+                        )
+                base[name] = db_text
+                continue
+            outcome = merge_field(base.get(name, ""), sheet_text, db_text)
+            if outcome == TO_DB and self.direction != "push":
+                to_db[name] = row.values.get(name)
+                base[name] = sheet_text
+            elif outcome == TO_SHEET and self.direction != "pull":
+                to_sheet[name] = db_text
+            elif outcome == AGREE:
+                base[name] = sheet_text
+            elif outcome == CONFLICT:
+                conflicts.append(self.conflict(row, srow, column, base.get(name, ""), sheet_text, db_text))
+            if outcome != CONFLICT:
+                self.close_conflict(srow.key, name)
+        if unit_id is not None and unit_id != record.unit_id and self.direction != "push":
+            record.unit = unit_id
+            to_db.setdefault("__unit", unit_id)
+        if to_db:
+            before = snapshot(record)
+            changes = {k: v for k, v in to_db.items() if k != "__unit"}
+            self.mapping.apply(record, changes)
+            record.save()
+            self.mapping.after_save(record, changes)
+            AuditLog.record(actor=self.actor, channel="sync", action="update", instance=record, before=before, after=snapshot(record))
+        srow.snapshot = base
+        srow.save()
+        pushed_fields = {k: v for k, v in to_sheet.items() if not self.mapping.column(k).computed}
+        for name, text in to_sheet.items():
+            self.cells[(row.index, self.table.columns[name])] = text
+        if pushed_fields:
+            self.agreed_later[srow.id] = pushed_fields
+        if conflicts:
+            self.set_status(row, "Xung đột: " + "; ".join(conflicts))
+        elif to_db or pushed_fields:
+            self.result.updated += bool(to_db)
+            self.result.pushed += bool(pushed_fields)
+            self.set_status(row, UPDATED)
+        else:
+            self.result.unchanged += 1
+            self.set_status(row, OK, keep_fresh=True)
+
+    def conflict(self, row, srow, column, base, sheet_text, db_text):
+        header = self.table.headers[column.field]
+        found = self.open_conflicts.get((srow.key, column.field))
+        if found is None:
+            found = Conflict.create(
+                binding=self.binding, unit=self.records[srow.record_id].unit_id, key=srow.key, field=column.field,
+                header=header, base_value=base, sheet_value=sheet_text, db_value=db_text,
+            )
+        elif (found.sheet_value, found.db_value) != (sheet_text, db_text):
+            found.sheet_value, found.db_value = sheet_text, db_text
+            found.save()
+        self.result.conflicts.append({
+            "row": row.excel_row, "key": srow.key, "column": header, "sheet": sheet_text, "database": db_text, "id": found.id,
+        })
+        return f"{header} — bảng tính {sheet_text or '(trống)'}, hệ thống {db_text or '(trống)'}"
+
+    def close_conflict(self, key, name):
+        found = self.open_conflicts.pop((key, name), None)
+        if found is not None:
+            found.status, found.resolved_at, found.resolved_by = "agreed", now(), self.actor
+            found.save()
+
+    # -- new rows -----------------------------------------------------------------------
+    def create_or_adopt(self, row, unit_id):
+        plain = {c.field: row.texts.get(c.field, "") for c in self.present if not c.computed}
+        srow = self.unconfirmed.pop(self.signature(plain), None)
+        if srow is not None:  # written by a run that crashed before its sheet write
+            self.seen.add(srow.key)
+            self.cells[(row.index, self.table.key_col)] = srow.key
+            self.write_computed(row, self.records[srow.record_id])
+            self.confirm_keys.append(srow.key)
+            self.result.created += 1
+            self.set_status(row, NEW)
+            return
+        values = {c.field: row.values.get(c.field) for c in self.present if not c.computed and c.field in row.values}
+        record = self.model(unit=unit_id, archived=False)
+        self.mapping.apply(record, values)
+        self.creates.append((row, record, values, plain))
+
+    def create_records(self):
+        if not self.creates:
+            return
+        keys = self.allocate_keys(len(self.creates))
+        for row, record, values, plain in self.creates:
+            record.save(force_insert=True)
+            self.mapping.after_save(record, values)
+        synced = []
+        for (row, record, values, plain), key in zip(self.creates, keys):
+            computed = self.write_computed(row, record)
+            synced.append({"binding": self.binding.id, "key": key, "record_id": record.id,
+                           "snapshot": {**plain, **computed}, "confirmed": False, "origin": "sheet", "archived": False})
+            self.cells[(row.index, self.table.key_col)] = key
+            self.set_status(row, NEW)
+        insert_rows(SyncedRow, synced)
+        self.confirm_keys.extend(keys)
+        insert_rows(AuditLog, [
+            {"actor": self.actor, "channel": "sync", "action": "create", "model": self.model._meta.table_name,
+             "record_id": str(record.id), "unit": record.unit_id, "after": None, "before": None, "at": now()}
+            for _, record, _, _ in self.creates
+        ])
+        self.result.created += len(self.creates)
+
+    def write_computed(self, row, record):
+        """Put the record's computed values in the row; return them as texts."""
+        computed = [c for c in self.present if c.computed]
+        if not computed:
+            return {}
+        values = self.mapping.read(record)
+        texts = {c.field: c.format(values.get(c.field)) for c in computed}
+        for name, text in texts.items():
+            if row.texts.get(name, "") != text:
+                self.cells[(row.index, self.table.columns[name])] = text
+        return texts
+
+    def archive_missing(self):
+        for key, srow in self.synced.items():
+            if srow.archived or key in self.seen or (not srow.confirmed and srow.origin == "database"):
+                continue
+            record = self.records.get(srow.record_id)
+            if record is not None and not record.archived:
+                record.archived = True
+                record.save(only=[self.model.archived])
+                AuditLog.record(actor=self.actor, channel="sync", action="archive", instance=record)
+            srow.archived = True
+            srow.save()
+            self.result.archived += 1
+
+    # -- records made in the admin go to the sheet -------------------------------------
+    def append_database_records(self):
+        from sheets.models import Binding as B
+
+        linked = SyncedRow.select(SyncedRow.record_id).join(B).where(B.name == self.mapping.name, SyncedRow.archived == False)  # noqa: E712
+        pending = [s for s in self.synced.values() if not s.confirmed and s.origin == "database" and not s.archived and s.key not in self.seen]
+        query = self.model.select().where(self.model.archived == False, self.model.id.not_in(linked))  # noqa: E712
+        if self.binding.unit_id is not None:
+            query = query.where(self.model.unit == self.binding.unit_id)
+        fresh = list(query)
+        keys = self.allocate_keys(len(fresh))
+        index = self.table.last_row + 1
+        unit_names = {u.id: u.name for u in Unit.select()}
+        unit_column = self.mapping.unit_column()
+        for srow, record in [(s, self.records.get(s.record_id)) for s in pending] + [(None, r) for r in fresh]:
+            if record is None or record.archived:
+                continue
+            values = self.mapping.read(record)
+            texts = {c.field: c.format(values.get(c.field)) for c in self.present}
+            for name, text in texts.items():
+                if text:
+                    self.cells[(index, self.table.columns[name])] = text
+            if unit_column is not None and unit_column.field in self.table.columns:
+                self.cells[(index, self.table.columns[unit_column.field])] = unit_names.get(record.unit_id, "")
+            if srow is None:
+                srow = SyncedRow.create(binding=self.binding, key=keys.pop(0), record_id=record.id, snapshot=texts, origin="database")
+            else:
+                srow.snapshot = texts
+                srow.save()
+            self.cells[(index, self.table.key_col)] = srow.key
+            self.cells[(index, self.table.status_col)] = PUSHED_NEW
+            self.confirm_keys.append(srow.key)
+            self.result.pushed += 1
+            index += 1
+
+    # -- helpers ------------------------------------------------------------------------
+    def allocate_keys(self, count):
+        if count == 0:
+            return []
+        prefix = self.mapping.key_prefix
+        KeySequence.insert(prefix=prefix, last=0).on_conflict_ignore().execute()
+        KeySequence.update(last=KeySequence.last + count).where(KeySequence.prefix == prefix).execute()
+        last = KeySequence.get_by_id(prefix).last
+        return [f"{prefix}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+    def set_status(self, row, text, keep_fresh=False):
+        if keep_fresh and row.status and not row.status.startswith(STALE_STATUS):
+            return  # an untouched row keeps "Mới" / "Đã cập nhật": a no-change sync writes nothing
+        self.cells[(row.index, self.table.status_col)] = text
+
+    def error(self, row, header, value, message):
+        return {"row": row.excel_row, "column": header, "value": "" if value is None else str(value), "message": message}
+
+    def signature(self, texts):
+        """What identifies a row by content: its non-empty imported (not computed) values."""
+        return tuple(sorted((k, v) for k, v in texts.items() if v and k in self.imported))
+
+    def changed_cells(self):
+        """Only the cells whose content changes."""
+        cells = []
+        for (r, c), text in sorted(self.cells.items()):
+            current = self.grid[r][c] if r < len(self.grid) and c < len(self.grid[r]) else None
+            if (clean_text(current) or "") != (text or ""):
+                cells.append(Cell(row=r + 1, col=c + 1, value=text or None))
+        return cells
+
+    def confirm(self):
+        keys = self.confirm_keys
+        for start in range(0, len(keys), 500):
+            SyncedRow.update(confirmed=True).where(SyncedRow.key.in_(keys[start:start + 500])).execute()
+        for srow_id, fields in self.agreed_later.items():
+            srow = SyncedRow.get_by_id(srow_id)
+            srow.snapshot = {**srow.snapshot, **fields}
+            srow.save()
+        Binding.update(last_synced_at=now()).where(Binding.id == self.binding.id).execute()
+
+
+def insert_rows(model, rows, batch=500):
+    """Bulk insert in batches that fit every database's parameter limit."""
+    for start in range(0, len(rows), batch):
+        model.insert_many(rows[start:start + batch]).execute()

@@ -1,0 +1,72 @@
+"""A test-only plugin with one binding that uses every kind of column (loaded by name)."""
+import peewee
+
+from core import hookimpl
+from core.db import BaseModel
+from core.models import Unit
+from sheets.mapping import Column, Mapping
+
+
+class Entry(BaseModel):
+    """Giải pháp dự thi, cut down to what the sync tests need."""
+
+    unit = peewee.ForeignKeyField(Unit)
+    title = peewee.CharField()
+    received = peewee.DateField(null=True)
+    amount = peewee.BigIntegerField(null=True)
+    score = peewee.DecimalField(null=True, max_digits=6, decimal_places=2)
+    field = peewee.CharField(null=True)
+    authors = peewee.TextField(null=True)
+    author_count = peewee.IntegerField(null=True)
+    archived = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "test_entry"
+
+
+class EntryMapping(Mapping):
+    def rules(self, values):
+        if values.get("score") is not None and values["score"] > 100:
+            return [("score", f"Điểm {values['score']} lớn hơn 100")]
+        return []
+
+    def after_save(self, record, values):
+        # a computed column: phoihop decides it, the sheet only shows it
+        count = len(self.read(record)["authors"])
+        if record.author_count != count:
+            record.author_count = count
+            record.save(only=[Entry.author_count])
+
+
+MAPPING = EntryMapping(
+    name="test.entries",
+    model=Entry,
+    key_prefix="GP",
+    totals=("amount",),
+    columns=[
+        Column("title", "Tên giải pháp", ("Tên mô hình, sản phẩm",), required=True),
+        Column("received", "Ngày nhận", kind="date"),
+        Column("amount", "Kinh phí", kind="money", minimum=0),
+        Column("score", "Điểm", kind="decimal"),
+        Column("field", "Lĩnh vực", kind="choice", choices={"Cơ khí": ["Co khi"], "Nông, lâm, ngư nghiệp; tài nguyên và môi trường": ["Nông nghiệp"]}),
+        Column("authors", "Tác giả", kind="list"),
+        Column("author_count", "Số tác giả", kind="int", computed=True),
+    ],
+)
+
+
+@hookimpl
+def phoihop_models():
+    return [Entry]
+
+
+@hookimpl
+def phoihop_sheet_bindings():
+    return [MAPPING]
+
+
+@hookimpl
+def phoihop_validate(binding, record):
+    if binding == "test.entries" and (record.get("title") or "").startswith("CẤM"):
+        return [("title", "Tên giải pháp bị cấm bởi plugin của tỉnh")]
+    return []
