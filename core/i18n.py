@@ -14,9 +14,9 @@ bp = Blueprint("phoihop", __name__)
 
 
 def select_locale():
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    wanted = session.get("lang")
+    wanted = session.get("lang") if has_request_context() else None
     if wanted in current_app.config["LANGUAGES"]:
         return wanted
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -41,9 +41,9 @@ def hook_results(pm, hook_name, **kwargs):
     Used where the core must say which plugin contributed what (duplicates, the home page).
     """
     impls = getattr(pm.hook, hook_name).get_hookimpls()
-    plugins = {impl.plugin_name: impl.plugin for impl in impls}
-    for impl in reversed(impls):
-        others = [plugin for name, plugin in plugins.items() if name != impl.plugin_name]
+    plugins = {impl.plugin_name: impl.plugin for impl in reversed(impls)}  # call order, each once
+    for name in plugins:
+        others = [plugin for other, plugin in plugins.items() if other != name]
         caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
         for result in caller(**kwargs):
-            yield impl.plugin_name, result
+            yield name, result

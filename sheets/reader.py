@@ -7,6 +7,7 @@ rows, and says where phoihop's own columns are or will go.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     if status_col is None:
         status_col = next_free
     columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
-    headers = {f: " ".join(str(match.by_column[c]).split()) for f, c in columns.items()}
+    headers = {f: " ".join(unicodedata.normalize("NFC", str(match.by_column[c])).split()) for f, c in columns.items()}
     owned = {key_col, status_col}
     unit_column = mapping.unit_column()
 

@@ -70,3 +70,51 @@ def phoihop_validate(binding, record):
     if binding == "test.entries" and (record.get("title") or "").startswith("CẤM"):
         return [("title", "Tên giải pháp bị cấm bởi plugin của tỉnh")]
     return []
+
+
+class ContestEntry(BaseModel):
+    """The sample's 'Giải pháp dự thi' sheet, read as a province would read it."""
+
+    unit = peewee.ForeignKeyField(Unit)
+    title = peewee.CharField()
+    authors = peewee.TextField(null=True)
+    field = peewee.CharField(null=True)
+    received = peewee.DateField(null=True)
+    sponsor = peewee.CharField(null=True)
+    archived = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "test_contest_entry"
+
+
+FIELDS = {
+    "Công nghệ thông tin, điện tử, viễn thông": [],
+    "Cơ khí, tự động hóa, xây dựng, giao thông vận tải": [],
+    "Vật liệu, hóa chất, năng lượng": [],
+    "Nông, lâm, ngư nghiệp; tài nguyên và môi trường": [],
+    "Y dược": [],
+    "Giáo dục và Đào tạo": [],
+}
+
+CONTEST_MAPPING = Mapping(
+    name="test.contest_entries",
+    model=ContestEntry,
+    key_prefix="DT",
+    columns=[
+        Column("title", "Tên giải pháp", ("Tên mô hình, sản phẩm", "Tên công trình"), required=True),
+        Column("authors", "Tác giả", kind="list", required=True),
+        Column("sponsor", "Đơn vị giới thiệu"),
+        Column("field", "Lĩnh vực", kind="choice", choices=FIELDS, required=True),
+        Column("received", "Ngày nhận", kind="date"),
+    ],
+)
+
+
+@hookimpl(specname="phoihop_models")
+def contest_models():
+    return [ContestEntry]
+
+
+@hookimpl(specname="phoihop_sheet_bindings")
+def contest_bindings():
+    return [CONTEST_MAPPING]

@@ -1,0 +1,61 @@
+"""The sheets pages of the admin: links, sync log, open conflicts and their resolution."""
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_token, login
+from tests.sheets.conftest import column, sheet
+from tests.sheets.test_sync import edit
+from tests.sheets.entries_plugin import Entry
+
+
+@pytest.fixture
+def admin_client(sync_app, unit):
+    from core.users import create_user
+
+    create_user("admin@bg.vn", PASSWORD, "admin")
+    client = sync_app.test_client()
+    login(client, "admin@bg.vn")
+    return client
+
+
+@pytest.fixture
+def conflict(binding, run_sync):
+    run_sync(binding)
+    edit(binding.source, {(6, 8): "85"})
+    Entry.update(score=Decimal("78")).where(Entry.title == "Máy gieo hạt").execute()
+    run_sync(binding)
+    from sheets.models import Conflict
+
+    return Conflict.get()
+
+
+def test_open_conflicts_list_shows_both_values(admin_client, conflict):
+    page = admin_client.get("/admin/conflict/").get_data(as_text=True)
+    assert "GP-000001" in page and ">85<" in page.replace("\n", "").replace(" ", "") or "85" in page
+    assert "78" in page and "Giữ giá trị trên bảng tính" in page
+
+
+def test_keep_sheet_action_resolves_and_next_sync_agrees(admin_client, conflict, binding, run_sync):
+    token = csrf_token(admin_client, "/admin/conflict/")
+    answer = admin_client.post("/admin/conflict/action/", data={"action": "keep_sheet", "rowid": [conflict.id], "csrf_token": token})
+    assert answer.status_code == 302
+    assert Entry.get(Entry.title == "Máy gieo hạt").score == Decimal("85")
+    result = run_sync(binding)
+    assert result.conflicts == [] and column(sheet(binding.source), "Trạng thái đồng bộ")[1] == "OK"
+
+
+def test_sync_log_shows_row_errors(admin_client, binding, run_sync, workbook):
+    from sheets.models import Binding, SyncLog
+    from tests.sheets.conftest import SAMPLE_ROWS, WORKSHEET
+
+    path = workbook(SAMPLE_ROWS + [["Máy ép", "31/02/2021", "", "", "", "", "", None]], name="loi.xlsx")
+    run_sync(Binding.create(name="test.entries", source=str(path), worksheet=WORKSHEET, unit=binding.unit))
+    log = SyncLog.get()
+    page = admin_client.get(f"/admin/synclog/details/?id={log.id}").get_data(as_text=True)
+    assert "Ngày nhận &#34;31/02/2021&#34; không phải ngày hợp lệ" in page or 'Ngày nhận "31/02/2021" không phải ngày hợp lệ' in page
+
+
+def test_linked_sheets_page_lists_the_binding(admin_client, binding):
+    page = admin_client.get("/admin/binding/").get_data(as_text=True)
+    assert "test.entries" in page and "Bảng tính đã liên kết" in page
