@@ -97,6 +97,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     unit_column = mapping.unit_column()
 
     rows, totals_input, last_row = [], [], header_index
+    caches = {c.field: {} for c in mapping.columns if c.kind in CACHED_KINDS}
     skipped = {"blank": 0, "section": 0, "total": 0}
     for offset, raw_row in enumerate(body):
         index = header_index + 1 + offset
@@ -124,7 +125,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
                     row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
                 continue
             try:
-                value = column.parse(raw)
+                value, text = parse_cell(column, raw, caches)
             except CellError as exc:
                 if not column.computed:
                     row.errors.append(error(index, headers[column.field], raw, f'{headers[column.field]} "{display(raw)}" {exc.reason}'))
@@ -133,7 +134,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
                 row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
                 continue
             row.values[column.field] = value
-            row.texts[column.field] = column.format(value)
+            row.texts[column.field] = text
         rows.append(row)
         totals_input.append(("data", index + 1, None, {f: row.values.get(f) for f in mapping.totals}))
 
@@ -143,6 +144,32 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
         key_header_missing=KEY_FIELD not in match.index, status_header_missing=STATUS_FIELD not in match.index,
         rows=rows, skipped=skipped, warnings=warnings, last_row=last_row,
     )
+
+
+CACHED_KINDS = {"date", "season", "money", "int", "decimal", "bool", "choice"}
+CACHE_LIMIT = 20000
+
+
+def parse_cell(column, raw, caches):
+    """``(value, canonical text)`` of a cell. Office columns repeat their values (dates,
+    kinds, amounts), so parsed results are remembered per column, up to a limit."""
+    cache = caches.get(column.field)
+    if cache is None or isinstance(raw, list):
+        value = column.parse(raw)
+        return value, column.format(value)
+    found = cache.get((type(raw), raw))
+    if found is None:
+        try:
+            value = column.parse(raw)
+            found = (value, column.format(value), None)
+        except CellError as exc:
+            found = (None, None, exc)
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        cache[(type(raw), raw)] = found
+    if found[2] is not None:
+        raise found[2]
+    return found[0], found[1]
 
 
 def total_values(raw_row, columns, mapping):

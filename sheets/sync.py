@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from core.db import database
 from core.models import AuditLog, Unit, name_key, now, snapshot
+from sheets import bulk
 from sheets.backend import BackendError, Cell
 from sheets.lock import SyncBusy, binding_lock
 from sheets.mapping import KEY_HEADER, STATUS_HEADER
@@ -203,8 +204,8 @@ class Plan:
                 srow.save()
             self.set_status(row, ARCHIVED_IN_DB)
             return
-        if not srow.confirmed:
-            srow.confirmed = True
+        confirmed_now = not srow.confirmed
+        srow.confirmed = True
         db_values = self.mapping.read(record)
         base = dict(srow.snapshot)
         to_db, to_sheet, conflicts = {}, {}, []
@@ -243,8 +244,9 @@ class Plan:
             record.save()
             self.mapping.after_save(record, changes)
             AuditLog.record(actor=self.actor, channel="sync", action="update", instance=record, before=before, after=snapshot(record))
-        srow.snapshot = base
-        srow.save()
+        if confirmed_now or base != srow.snapshot:
+            srow.snapshot = base
+            srow.save()
         pushed_fields = {k: v for k, v in to_sheet.items() if not self.mapping.column(k).computed}
         for name, text in to_sheet.items():
             self.cells[(row.index, self.table.columns[name])] = text
@@ -303,8 +305,8 @@ class Plan:
         if not self.creates:
             return
         keys = self.allocate_keys(len(self.creates))
+        self.insert_records([record for _, record, _, _ in self.creates])
         for row, record, values, plain in self.creates:
-            record.save(force_insert=True)
             self.mapping.after_save(record, values)
         synced = []
         for (row, record, values, plain), key in zip(self.creates, keys):
@@ -321,6 +323,15 @@ class Plan:
             for _, record, _, _ in self.creates
         ])
         self.result.created += len(self.creates)
+
+    def insert_records(self, records):
+        """INSERT … RETURNING id in batches: one statement per batch, not one per record."""
+        pk = self.model._meta.primary_key
+        fields = [f for f in self.model._meta.sorted_fields if f is not pk]
+        rows = [{f.name: r.__data__.get(f.name, f.default() if callable(f.default) else f.default) for f in fields} for r in records]
+        for record, new_id in zip(records, bulk.insert(self.model, rows, returning=True)):
+            record.__data__[pk.name] = new_id
+            record._dirty.clear()
 
     def write_computed(self, row, record):
         """Put the record's computed values in the row; return them as texts."""
@@ -424,7 +435,5 @@ class Plan:
         Binding.update(last_synced_at=now()).where(Binding.id == self.binding.id).execute()
 
 
-def insert_rows(model, rows, batch=500):
-    """Bulk insert in batches that fit every database's parameter limit."""
-    for start in range(0, len(rows), batch):
-        model.insert_many(rows[start:start + batch]).execute()
+def insert_rows(model, rows):
+    bulk.insert(model, rows)
