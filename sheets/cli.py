@@ -1,5 +1,6 @@
 """``phoihop sheets list|link`` and ``phoihop sync``."""
 import json
+import sys
 
 import click
 
@@ -116,14 +117,40 @@ def sync_command(state, names, direction, dry_run, as_json, wait):
         if not links:
             fail("Chưa có bảng tính nào được liên kết: phoihop sheets link BINDING SOURCE")
         for binding in links:
-            result = sync(binding, declared[binding.name], open_backend(binding.source),
-                          direction=direction, dry_run=dry_run, pm=state.pm, actor="cli", wait=wait)
+            with ProgressBar(f"{binding.name} [{binding.worksheet}]", enabled=not as_json) as bar:
+                result = sync(binding, declared[binding.name], open_backend(binding.source), direction=direction,
+                              dry_run=dry_run, pm=state.pm, actor="cli", wait=wait, progress=bar.update)
             results.append(result)
             if not as_json:
                 echo_result(result)
     if as_json:
         click.echo(json.dumps({"bindings": [r.as_dict() for r in results]}, ensure_ascii=False, indent=2))
     raise SystemExit(max(r.exit_code for r in results))
+
+
+class ProgressBar:
+    """A click progress bar on a terminal for syncs of many rows; silent otherwise."""
+
+    MIN_ROWS = 2000
+
+    def __init__(self, label, enabled=True):
+        self.label, self.enabled, self.bar, self.done = label, enabled and sys.stdout.isatty(), None, 0
+
+    def update(self, done, total):
+        if not self.enabled or total < self.MIN_ROWS:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 def echo_result(r):

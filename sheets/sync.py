@@ -64,18 +64,21 @@ class SyncResult:
         return 0 if self.outcome == "ok" else 1
 
 
-def sync(binding, mapping, backend, *, direction="both", dry_run=False, pm=None, actor=None, wait=False):
-    """Sync one binding and return its :class:`SyncResult`; every run is logged."""
+def sync(binding, mapping, backend, *, direction="both", dry_run=False, pm=None, actor=None, wait=False, progress=None):
+    """Sync one binding and return its :class:`SyncResult`; every run is logged.
+
+    ``progress(done, total)``, when given, is called as rows are handled (a CLI bar).
+    """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
     result = SyncResult(binding.name, binding.source, binding.worksheet, direction, dry_run)
     started = now()
     try:
         if dry_run:
-            run(binding, mapping, backend, result, pm, actor)
+            run(binding, mapping, backend, result, pm, actor, progress)
         else:
             with binding_lock(binding, wait=wait):
-                run(binding, mapping, backend, result, pm, actor)
+                run(binding, mapping, backend, result, pm, actor, progress)
     except SyncBusy as exc:
         result.outcome, result.message = "failed", str(exc)
         return result  # not logged: the running sync logs itself
@@ -91,12 +94,13 @@ def sync(binding, mapping, backend, *, direction="both", dry_run=False, pm=None,
     return result
 
 
-def run(binding, mapping, backend, result, pm, actor):
+def run(binding, mapping, backend, result, pm, actor, progress=None):
     grid = backend.read(binding.worksheet)
     table = read_table(grid, mapping)
     result.skipped = dict(table.skipped)
     result.warnings = list(table.warnings)
     plan = Plan(binding, mapping, table, grid, result, pm, actor or f"sync:{binding.name}")
+    plan.progress = progress
     with database.atomic() as transaction:
         plan.execute()
         if result.dry_run:
@@ -119,6 +123,7 @@ class Plan:
         self.cells = {}  # (row, col) 0-based → text
         self.confirm_keys = []
         self.agreed_later = {}  # SyncedRow id → {field: text} once the write lands
+        self.progress = None
         self.present = [c for c in mapping.columns if c.field in table.columns and c.kind != "unit"]
         self.imported = {c.field for c in self.present if not c.computed}
 
@@ -128,8 +133,11 @@ class Plan:
         counts = Counter(row.key for row in self.table.rows if row.key)
         self.seen = set()
         self.creates = []
-        for row in self.table.rows:
+        total = len(self.table.rows)
+        for done, row in enumerate(self.table.rows, start=1):
             self.handle(row, counts)
+            if self.progress is not None and (done % 500 == 0 or done == total):
+                self.progress(done, total)
         self.create_records()
         if self.direction != "push":
             self.archive_missing()

@@ -39,3 +39,14 @@ def test_readme_plugin_example_is_the_tested_example():
 def test_readme_names_the_two_commands_and_ci_calls_the_test_one():
     assert "make run" in README and "make test" in README
     assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_sync_json_example_has_the_shape_sync_prints():
+    import json
+
+    from sheets.sync import SyncResult
+
+    example = json.loads(re.search(r'```json\n(\{\n  "bindings".*?)```', README, flags=re.S).group(1))
+    printed = SyncResult("b", "s", "w", "both", False).as_dict()
+    assert list(example["bindings"][0]) == list(printed)
+    assert set(example["bindings"][0]["errors"][0]) == {"row", "column", "value", "message"}

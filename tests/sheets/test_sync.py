@@ -346,3 +346,9 @@ def test_sync_is_logged_with_its_summary(binding, run_sync):
     run_sync(binding)
     log = SyncLog.get()
     assert (log.outcome, log.direction, log.summary["created"]) == ("ok", "both", 3)
+
+
+def test_progress_is_reported_as_rows_are_handled(binding, run_sync):
+    seen = []
+    run_sync(binding, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 3)]
