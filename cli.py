@@ -143,8 +143,8 @@ def demo(state, directory, force):
     site = build_demo(directory, state.pm, force=force)
     click.echo(f"Demo: {site.directory}")
     click.echo(f"  cơ sở dữ liệu: {site.database_url}")
-    for path in site.workbooks:
-        click.echo(f"  bảng tính: {path}")
+    for path, result in zip(site.workbooks, site.results):
+        click.echo(f"  bảng tính: {path} ({result.created} dòng đã đồng bộ)")
     click.echo(f"Chạy:  PHOIHOP_CONFIG={site.config_file} phoihop serve")
     click.echo("Mở:    http://127.0.0.1:5000/admin/")
     click.echo(f"Đăng nhập: {site.email} / {site.password}")

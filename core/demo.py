@@ -34,6 +34,7 @@ class DemoSite:
     email: str
     password: str
     workbooks: list = field(default_factory=list)
+    results: list = field(default_factory=list)
 
 
 def prepare_directory(directory, force):
@@ -83,31 +84,11 @@ def build_demo(directory, pm, force=False):
             for _plugin, rows_by_binding in hook_results(pm, "phoihop_demo_data", unit=units[0]):
                 for binding, rows in (rows_by_binding or {}).items():
                     sheets.setdefault(binding, []).extend(rows)
-        site.workbooks = write_workbooks(app, directory, sheets)
+        if pm.has_plugin("sheets.plugin"):
+            from sheets.demo import link_and_sync
+
+            synced = link_and_sync(os.path.join(directory, "workbooks"), units[0], sheets,
+                                   app.extensions["phoihop_bindings"], pm)
+            site.workbooks = [path for path, _result in synced]
+            site.results = [result for _path, result in synced]
     return site
-
-
-def write_workbooks(app, directory, sheets):
-    """One workbook per binding, laid out as an office would: a title, then the table."""
-    from openpyxl import Workbook
-
-    paths = []
-    for binding, rows in sorted(sheets.items()):
-        if not rows:
-            continue
-        headers = list(dict.fromkeys(h for row in rows for h in row))
-        book = Workbook()
-        sheet = book.active
-        sheet.title = binding.split(".")[-1]
-        sheet.append([f"DỮ LIỆU MẪU — {binding}"])
-        sheet.append([])
-        sheet.append(["STT", *headers])
-        for number, row in enumerate(rows, start=1):
-            sheet.append([number, *[row.get(h) for h in headers]])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text stays text, even "=…"
-        path = os.path.join(directory, "workbooks", f"{binding}.xlsx")
-        book.save(path)
-        paths.append(path)
-    return paths

@@ -82,9 +82,13 @@ def phoihop_validate(binding, record):
 
 @hookspec
 def phoihop_demo_data(unit):
-    """Realistic sample records for ``phoihop demo``.
+    """Realistic sample data for ``phoihop demo``.
 
-    ``unit`` is the demo ``core.models.Unit``. Create the records (the call runs inside a
-    transaction) and return a dict ``{binding name: [rows]}`` of sheet rows, each a dict
-    of header → value, for the demo workbooks; return ``{}`` if the plugin has no sheets.
+    ``unit`` is the demo ``core.models.Unit``; the call runs inside a transaction.
+    Returns a dict ``{binding name: [rows]}``, each row a dict of sheet header → cell
+    value as an office would type it. The demo writes one workbook per binding from these
+    rows (title rows, ``STT``), links it to ``unit`` and syncs it, so the records come in
+    through the sync as they would in an office: do not also create them yourself.
+    Records that have no sheet (lookup lists…) may be created directly; return ``{}``
+    when there is nothing for a sheet.
     """

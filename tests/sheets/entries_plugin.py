@@ -118,3 +118,11 @@ def contest_models():
 @hookimpl(specname="phoihop_sheet_bindings")
 def contest_bindings():
     return [CONTEST_MAPPING]
+
+
+@hookimpl(specname="phoihop_demo_data")
+def entries_demo_rows(unit):
+    return {"test.entries": [
+        {"Tên giải pháp": "Máy gieo hạt", "Ngày nhận": "05/03/2021", "Kinh phí": "50 triệu", "Tác giả": "Nguyễn Văn A; Trần Thị B"},
+        {"Tên giải pháp": "Máy tách hạt", "Ngày nhận": "06/03/2021", "Kinh phí": "12.000.000", "Tác giả": "Lê Văn C"},
+    ]}

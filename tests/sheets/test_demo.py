@@ -1,0 +1,24 @@
+"""`phoihop demo` writes, links and syncs one workbook per binding."""
+from click.testing import CliRunner
+
+from tests.sheets.conftest import sheet
+
+
+def test_demo_workbooks_are_linked_and_synced(tmp_path, sync_pm, monkeypatch):
+    from cli import build_cli
+    from core import create_app
+    from sheets.models import Binding
+    from tests.sheets.entries_plugin import Entry
+
+    monkeypatch.setenv("PHOIHOP_DEMO_PASSWORD", "demo-mat-khau")
+    result = CliRunner().invoke(build_cli(sync_pm), ["demo", "--dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "site" / "workbooks" / "test.entries.xlsx"
+    assert f"bảng tính: {path}" in result.output
+    grid = sheet(path, "entries")
+    assert grid[3] == ["STT", "Tên giải pháp", "Ngày nhận", "Kinh phí", "Tác giả", "Mã", "Trạng thái đồng bộ"]
+    assert [row[5] for row in grid[4:]] == ["GP-000001", "GP-000002"]
+    app = create_app({"CONFIG_FILE": str(tmp_path / "site" / "phoihop.cfg")}, plugin_manager=sync_pm)
+    with app.app_context():
+        assert sorted(e.title for e in Entry.select()) == ["Máy gieo hạt", "Máy tách hạt"]
+        assert [(b.name, b.worksheet) for b in Binding.select()] == [("test.entries", "entries")]
