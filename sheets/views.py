@@ -23,6 +23,36 @@ class BindingView(ModelView):
     column_searchable_list = ["name", "source", "worksheet"]
     form_columns = ["unit"]
 
+    @action("sync", _l("Sync now"), _l("Sync the selected sheets now?"))
+    def action_sync(self, ids):
+        if not can("edit"):
+            flash(_l("You may not run a sync."), "error")
+            return
+        from sheets.sources import open_backend
+        from sheets.sync import sync
+
+        mappings = current_app.extensions["phoihop_bindings"]
+        pm = current_app.extensions["phoihop_pm"]
+        for binding in self.get_query().where(Binding.id.in_(ids)):
+            mapping = mappings.get(binding.name)
+            if mapping is None:
+                flash(_l("No plugin declares %(name)s.", name=binding.name), "error")
+                continue
+            result = sync(binding, mapping, open_backend(binding.source), pm=pm, actor=current_user.email)
+            flash(summary_line(result), "success" if result.outcome == "ok" else "error")
+
+
+def summary_line(result):
+    """One line for a flash message, in the admin's language."""
+    if result.outcome == "failed":
+        return _l("%(binding)s: failed — %(message)s", binding=result.binding, message=result.message)
+    return _l(
+        "%(binding)s: %(created)s new, %(updated)s updated, %(pushed)s written to the sheet, "
+        "%(conflicts)s conflicts, %(errors)s rows with errors",
+        binding=result.binding, created=result.created, updated=result.updated, pushed=result.pushed,
+        conflicts=len(result.conflicts), errors=len(result.errors),
+    )
+
 
 class SyncLogView(ModelView):
     can_create = False

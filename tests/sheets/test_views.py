@@ -59,3 +59,23 @@ def test_sync_log_shows_row_errors(admin_client, binding, run_sync, workbook):
 def test_linked_sheets_page_lists_the_binding(admin_client, binding):
     page = admin_client.get("/admin/binding/").get_data(as_text=True)
     assert "test.entries" in page and "Bảng tính đã liên kết" in page
+
+
+def test_sync_now_action_syncs_and_reports(admin_client, binding):
+    token = csrf_token(admin_client, "/admin/binding/")
+    answer = admin_client.post("/admin/binding/action/", data={"action": "sync", "rowid": [binding.id], "csrf_token": token}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert "test.entries: 3 mới, 0 cập nhật" in page
+    assert Entry.select().count() == 3
+
+
+def test_viewer_cannot_sync(sync_app, binding):
+    from core.users import create_user
+
+    create_user("xem@bg.vn", PASSWORD, "viewer", binding.unit)
+    client = sync_app.test_client()
+    login(client, "xem@bg.vn")
+    token = csrf_token(client, "/admin/binding/")
+    answer = client.post("/admin/binding/action/", data={"action": "sync", "rowid": [binding.id], "csrf_token": token})
+    assert answer.status_code == 403
+    assert Entry.select().count() == 0
