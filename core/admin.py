@@ -20,6 +20,7 @@ from wtforms import PasswordField
 
 from core.auth import can
 from core.errors import ConfigError
+from core.formats import DETAIL_FORMATTERS, LIST_FORMATTERS
 from core.plugins import describe
 from core.models import AuditLog, Organisation, ORGANISATION_KINDS, Person, ROLES, Unit, User, snapshot
 
@@ -67,10 +68,18 @@ class ModelView(PeeweeModelView):
     """
 
     required_role = None
+    column_type_formatters = LIST_FORMATTERS
+    column_type_formatters_detail = DETAIL_FORMATTERS
     can_export = True
     export_types = ["csv", "xlsx"]
     can_view_details = True
     page_size = 50
+
+    def search_placeholder(self):
+        """The searchable columns' labels (Flask-Admin's peewee view shows "None")."""
+        if not self._search_fields:
+            return None
+        return ", ".join(str(self.get_column_name(f.name)) for f in self._search_fields if hasattr(f, "name"))
 
     # -- access -----------------------------------------------------------------------
     def is_accessible(self):

@@ -19,6 +19,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "LANGUAGES": ["vi", "en"],
     "ADMIN_NAME": "phoihop",
+    # how the admin shows times (stored in UTC)
+    "TIMEZONE": "Asia/Ho_Chi_Minh",
     # where `phoihop demo` and relative workbook paths live
     "WORKBOOK_DIR": ".",
 }

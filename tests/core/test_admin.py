@@ -68,3 +68,19 @@ def test_edit_is_recorded_in_the_audit_log_with_before_and_after(login_as, app, 
         assert json.loads(entry.before)["text"] == "cũ"
         assert json.loads(entry.after)["text"] == "mới"
         assert entry.unit_id == units["A"].id
+
+
+def test_times_show_in_vietnam_time_and_dates_as_dd_mm_yyyy(login_as, app, units):
+    import datetime
+
+    from core.models import Unit
+
+    with app.app_context():
+        Unit.update(created_at=datetime.datetime(2023, 12, 31, 20, 5)).where(Unit.id == units["A"].id).execute()
+    page = login_as("admin").get("/admin/unit/").get_data(as_text=True)
+    assert "01/01/2024 03:05" in page  # 20:05 UTC is 03:05 the next day in Hà Nội
+
+
+def test_search_box_names_the_searchable_columns(login_as):
+    page = login_as("admin").get("/admin/unit/").get_data(as_text=True)
+    assert 'placeholder="Tên, Mã"' in page
