@@ -73,15 +73,20 @@ def db_url(request, tmp_path):
     drop()
 
 
-@pytest.fixture
-def app(db_url, pm):
+def make_test_app(db_url, pm):
+    """An app on the test database with every table of ``pm``'s plugins created."""
     from core import create_app
     from core.schema import upgrade
 
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True}, plugin_manager=pm)
     with app.app_context():
         upgrade(app.extensions["phoihop_models"])
-    yield app
+    return app
+
+
+@pytest.fixture
+def app(db_url, pm):
+    yield make_test_app(db_url, pm)
     from core.db import database
 
     database.close()

@@ -50,12 +50,11 @@ def sync_pm(plugin_site):
 
 @pytest.fixture
 def sync_app(db_url, sync_pm):
-    from core import create_app
-    from core.schema import upgrade
+    """The app with the test bindings, inside an app context for the whole test."""
+    from tests.conftest import make_test_app
 
-    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True}, plugin_manager=sync_pm)
+    app = make_test_app(db_url, sync_pm)
     with app.app_context():
-        upgrade(app.extensions["phoihop_models"])
         yield app
     from core.db import database
 
