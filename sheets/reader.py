@@ -23,21 +23,26 @@ class TableError(Exception):
     """The sheet as a whole cannot be read (a required header is missing…): nothing is imported."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetRow:
-    """A data row: where it is, its ``Mã``, parsed values, canonical texts and errors."""
+    """A data row: where it is and its ``Mã``. ``values`` (parsed), ``texts`` (canonical)
+    and ``errors`` are filled by :meth:`Table.parse` and dropped by :meth:`release`, so
+    that a sync of 100,000 rows holds only a chunk of parsed rows at a time."""
 
     index: int  # 0-based row in the grid
     key: str | None
     status: str | None
-    values: dict[str, Any] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-    errors: list[dict] = field(default_factory=list)
+    values: dict | None = None
+    texts: dict | None = None
+    errors: list | None = None
     unit_name: str | None = None
 
     @property
     def excel_row(self) -> int:
         return self.index + 1
+
+    def release(self):
+        self.values = self.texts = self.errors = None
 
 
 @dataclass
@@ -53,6 +58,38 @@ class Table:
     skipped: dict[str, int]
     warnings: list[str]
     last_row: int  # 0-based index of the last non-empty row
+    grid: list = field(repr=False, default_factory=list)
+    mapping: Mapping | None = field(repr=False, default=None)
+    caches: dict = field(repr=False, default_factory=dict)
+
+    def parse(self, row: SheetRow) -> SheetRow:
+        """Fill ``row.values``, ``row.texts``, ``row.errors`` and ``row.unit_name``."""
+        raw_row = self.grid[row.index]
+        row.values, row.texts, row.errors = {}, {}, []
+        unit_column = self.mapping.unit_column()
+        for column in self.mapping.columns:
+            col = self.columns.get(column.field)
+            if col is None:
+                continue
+            raw = raw_row[col] if col < len(raw_row) else None
+            header = self.headers[column.field]
+            if column is unit_column:
+                row.unit_name = clean_text(raw)
+                if row.unit_name is None and column.required:
+                    row.errors.append(error(row.index, header, raw, f'Thiếu "{header}" (bắt buộc)'))
+                continue
+            try:
+                value, text = parse_cell(column, raw, self.caches)
+            except CellError as exc:
+                if not column.computed:
+                    row.errors.append(error(row.index, header, raw, f'{header} "{display(raw)}" {exc.reason}'))
+                continue
+            if column.required and (value is None or value == []):
+                row.errors.append(error(row.index, header, raw, f'Thiếu "{header}" (bắt buộc)'))
+                continue
+            row.values[column.field] = value
+            row.texts[column.field] = text
+        return row
 
 
 def display(raw) -> str:
@@ -94,10 +131,8 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
     headers = {f: " ".join(unicodedata.normalize("NFC", str(match.by_column[c])).split()) for f, c in columns.items()}
     owned = {key_col, status_col}
-    unit_column = mapping.unit_column()
 
     rows, totals_input, last_row = [], [], header_index
-    caches = {c.field: {} for c in mapping.columns if c.kind in CACHED_KINDS}
     skipped = {"blank": 0, "section": 0, "total": 0}
     for offset, raw_row in enumerate(body):
         index = header_index + 1 + offset
@@ -113,36 +148,15 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
             if key and kind == "blank":
                 last_row = index
             continue
-        row = SheetRow(index=index, key=key, status=cell_text(raw_row, status_col))
-        for column in mapping.columns:
-            col = columns.get(column.field)
-            if col is None:
-                continue
-            raw = raw_row[col] if col < len(raw_row) else None
-            if column is unit_column:
-                row.unit_name = clean_text(raw)
-                if row.unit_name is None and column.required:
-                    row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
-                continue
-            try:
-                value, text = parse_cell(column, raw, caches)
-            except CellError as exc:
-                if not column.computed:
-                    row.errors.append(error(index, headers[column.field], raw, f'{headers[column.field]} "{display(raw)}" {exc.reason}'))
-                continue
-            if column.required and (value is None or value == []):
-                row.errors.append(error(index, headers[column.field], raw, f'Thiếu "{headers[column.field]}" (bắt buộc)'))
-                continue
-            row.values[column.field] = value
-            row.texts[column.field] = text
-        rows.append(row)
-        totals_input.append(("data", index + 1, None, {f: row.values.get(f) for f in mapping.totals}))
+        rows.append(SheetRow(index=index, key=key, status=cell_text(raw_row, status_col)))
+        totals_input.append(("data", index + 1, None, total_values(raw_row, columns, mapping)))
 
     warnings = [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
     return Table(
         header_index=header_index, columns=columns, headers=headers, key_col=key_col, status_col=status_col,
         key_header_missing=KEY_FIELD not in match.index, status_header_missing=STATUS_FIELD not in match.index,
         rows=rows, skipped=skipped, warnings=warnings, last_row=last_row,
+        grid=grid, mapping=mapping, caches={c.field: {} for c in mapping.columns if c.kind in CACHED_KINDS},
     )
 
 

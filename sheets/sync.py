@@ -128,17 +128,28 @@ class Plan:
         self.imported = {c.field for c in self.present if not c.computed}
 
     # -- the run ----------------------------------------------------------------------
+    CHUNK = 1000
+
     def execute(self):
+        """Rows are parsed, matched and saved a chunk at a time: memory stays bounded."""
         self.load_state()
-        counts = Counter(row.key for row in self.table.rows if row.key)
+        rows = self.table.rows
+        counts = Counter(row.key for row in rows if row.key)
         self.seen = set()
         self.creates = []
-        total = len(self.table.rows)
-        for done, row in enumerate(self.table.rows, start=1):
-            self.handle(row, counts)
-            if self.progress is not None and (done % 500 == 0 or done == total):
-                self.progress(done, total)
-        self.create_records()
+        for start in range(0, len(rows), self.CHUNK):
+            chunk = rows[start:start + self.CHUNK]
+            for row in chunk:
+                self.table.parse(row)
+            self.load_chunk([row.key for row in chunk if row.key in self.index])
+            for row in chunk:
+                self.handle(row, counts)
+            self.create_records()
+            for row in chunk:
+                row.release()
+            if self.progress is not None:
+                self.progress(start + len(chunk), len(rows))
+        self.synced, self.records = {}, {}
         if self.direction != "push":
             self.archive_missing()
         if self.direction != "pull":
@@ -149,18 +160,28 @@ class Plan:
             self.cells[(self.table.header_index, self.table.status_col)] = STATUS_HEADER
 
     def load_state(self):
+        """What is known of every row, without snapshots: key → (id, record, confirmed, origin, archived)."""
         self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
-        self.synced = {r.key: r for r in SyncedRow.select().where(SyncedRow.binding == self.binding)}
-        linked = SyncedRow.select(SyncedRow.record_id).where(SyncedRow.binding == self.binding)
-        self.records = {r.id: r for r in self.model.select().where(self.model.id.in_(linked))}
+        query = SyncedRow.select(SyncedRow.key, SyncedRow.id, SyncedRow.record_id, SyncedRow.confirmed,
+                                 SyncedRow.origin, SyncedRow.archived).where(SyncedRow.binding == self.binding)
+        self.index = {key: rest for key, *rest in query.tuples().iterator()}
+        self.synced, self.records = {}, {}
         self.open_conflicts = {
             (c.key, c.field): c
             for c in Conflict.select().where(Conflict.binding == self.binding, Conflict.status == "open")
         }
         self.unconfirmed = {}
-        for srow in self.synced.values():
-            if not srow.confirmed and not srow.archived and srow.origin == "sheet":
-                self.unconfirmed.setdefault(self.signature(srow.snapshot), srow)
+        waiting = SyncedRow.select().where(SyncedRow.binding == self.binding, SyncedRow.confirmed == False,  # noqa: E712
+                                           SyncedRow.archived == False, SyncedRow.origin == "sheet")  # noqa: E712
+        for srow in waiting:
+            self.unconfirmed.setdefault(self.signature(srow.snapshot), srow)
+
+    def load_chunk(self, keys):
+        """The SyncedRow and record of every known key of one chunk."""
+        ids = [self.index[key][0] for key in keys]
+        self.synced = {s.key: s for s in SyncedRow.select().where(SyncedRow.id.in_(ids))} if ids else {}
+        record_ids = [s.record_id for s in self.synced.values()]
+        self.records = {r.id: r for r in self.model.select().where(self.model.id.in_(record_ids))} if record_ids else {}
 
     def handle(self, row, counts):
         errors = list(row.errors)
@@ -169,7 +190,7 @@ class Plan:
             if counts[row.key] > 1:
                 lines = ", ".join(str(r.excel_row) for r in self.table.rows if r.key == row.key)
                 errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" bị trùng ở các dòng {lines}'))
-            elif row.key not in self.synced:
+            elif row.key not in self.index:
                 errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" không có trong hệ thống (đừng tự gõ Mã)'))
             self.seen.add(row.key)
         if not errors:
@@ -299,7 +320,7 @@ class Plan:
         if srow is not None:  # written by a run that crashed before its sheet write
             self.seen.add(srow.key)
             self.cells[(row.index, self.table.key_col)] = srow.key
-            self.write_computed(row, self.records[srow.record_id])
+            self.write_computed(row, self.model.get_by_id(srow.record_id))
             self.confirm_keys.append(srow.key)
             self.result.created += 1
             self.set_status(row, NEW)
@@ -331,6 +352,7 @@ class Plan:
             for _, record, _, _ in self.creates
         ])
         self.result.created += len(self.creates)
+        self.creates = []
 
     def insert_records(self, records):
         """INSERT … RETURNING id in batches: one statement per batch, not one per record."""
@@ -354,24 +376,33 @@ class Plan:
         return texts
 
     def archive_missing(self):
-        for key, srow in self.synced.items():
-            if srow.archived or key in self.seen or (not srow.confirmed and srow.origin == "database"):
-                continue
-            record = self.records.get(srow.record_id)
-            if record is not None and not record.archived:
+        """Rows gone from the sheet: their records are archived, never deleted."""
+        gone = [
+            (srow_id, record_id)
+            for key, (srow_id, record_id, confirmed, origin, archived) in self.index.items()
+            if not archived and key not in self.seen and (confirmed or origin == "sheet")
+        ]
+        for start in range(0, len(gone), self.CHUNK):
+            chunk = gone[start:start + self.CHUNK]
+            records = self.model.select().where(self.model.id.in_([r for _, r in chunk]), self.model.archived == False)  # noqa: E712
+            for record in records:
                 record.archived = True
                 record.save(only=[self.model.archived])
                 AuditLog.record(actor=self.actor, channel="sync", action="archive", instance=record)
-            srow.archived = True
-            srow.save()
-            self.result.archived += 1
+            SyncedRow.update(archived=True).where(SyncedRow.id.in_([s for s, _ in chunk])).execute()
+        self.result.archived += len(gone)
 
     # -- records made in the admin go to the sheet -------------------------------------
     def append_database_records(self):
         from sheets.models import Binding as B
 
         linked = SyncedRow.select(SyncedRow.record_id).join(B).where(B.name == self.mapping.name, SyncedRow.archived == False)  # noqa: E712
-        pending = [s for s in self.synced.values() if not s.confirmed and s.origin == "database" and not s.archived and s.key not in self.seen]
+        pending_ids = [
+            srow_id for key, (srow_id, _record, confirmed, origin, archived) in self.index.items()
+            if not confirmed and origin == "database" and not archived and key not in self.seen
+        ]
+        pending = list(SyncedRow.select().where(SyncedRow.id.in_(pending_ids))) if pending_ids else []
+        pending_records = {r.id: r for r in self.model.select().where(self.model.id.in_([s.record_id for s in pending]))} if pending else {}
         query = self.model.select().where(self.model.archived == False, self.model.id.not_in(linked))  # noqa: E712
         if self.binding.unit_id is not None:
             query = query.where(self.model.unit == self.binding.unit_id)
@@ -380,7 +411,7 @@ class Plan:
         index = self.table.last_row + 1
         unit_names = {u.id: u.name for u in Unit.select()}
         unit_column = self.mapping.unit_column()
-        for srow, record in [(s, self.records.get(s.record_id)) for s in pending] + [(None, r) for r in fresh]:
+        for srow, record in [(s, pending_records.get(s.record_id)) for s in pending] + [(None, r) for r in fresh]:
             if record is None or record.archived:
                 continue
             values = self.mapping.read(record)
