@@ -29,6 +29,7 @@ def resolve(conflict, choice, mapping, actor):
             mapping.after_save(record, {conflict.field: value})
             AuditLog.record(actor=actor, channel="admin", action="update", instance=record, before=before, after=snapshot(record))
         srow.snapshot = {**srow.snapshot, conflict.field: conflict.sheet_value or ""}
+        srow.digest = None
         srow.save()
         conflict.status, conflict.resolved_at, conflict.resolved_by = choice, now(), actor
         conflict.save()

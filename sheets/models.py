@@ -51,6 +51,9 @@ class SyncedRow(BaseModel):
     confirmed = peewee.BooleanField(default=False)
     origin = peewee.CharField(default="sheet")  # sheet: read from a row; database: pushed to the sheet
     archived = peewee.BooleanField(default=False)
+    # a digest of the row's cells and the record's columns when both last agreed: a row
+    # whose digest still matches is unchanged on both sides and is not parsed again
+    digest = peewee.CharField(null=True)
 
     class Meta:
         indexes = ((("binding", "record_id"), False),)

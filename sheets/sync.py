@@ -15,6 +15,7 @@ the next run adopts the unconfirmed rows by content (no duplicates) and pushes a
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -23,7 +24,7 @@ from core.models import AuditLog, Unit, name_key, now, snapshot
 from sheets import bulk
 from sheets.backend import BackendError, Cell
 from sheets.lock import SyncBusy, binding_lock
-from sheets.mapping import KEY_HEADER, STATUS_HEADER
+from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
 from sheets.merge import AGREE, CONFLICT, TO_DB, TO_SHEET, merge_field
 from sheets.models import Binding, Conflict, KeySequence, SyncedRow, SyncLog
 from sheets.reader import TableError, read_table
@@ -126,6 +127,10 @@ class Plan:
         self.progress = None
         self.present = [c for c in mapping.columns if c.field in table.columns and c.kind != "unit"]
         self.imported = {c.field for c in self.present if not c.computed}
+        # the digest shortcut needs read() to be plain columns (no relations it cannot see)
+        self.fast = type(mapping).read is Mapping.read
+        self.digest_cols = [table.columns[c.field] for c in mapping.columns if c.field in table.columns]
+        self.db_rows = {}
 
     # -- the run ----------------------------------------------------------------------
     CHUNK = 1000
@@ -139,6 +144,8 @@ class Plan:
         self.creates = []
         for start in range(0, len(rows), self.CHUNK):
             chunk = rows[start:start + self.CHUNK]
+            self.db_rows = self.database_rows([self.index[r.key][1] for r in chunk if r.key in self.index])
+            chunk = [row for row in chunk if not self.unchanged(row, counts)]
             for row in chunk:
                 self.table.parse(row)
             self.load_chunk([row.key for row in chunk if row.key in self.index])
@@ -163,7 +170,7 @@ class Plan:
         """What is known of every row, without snapshots: key → (id, record, confirmed, origin, archived)."""
         self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
         query = SyncedRow.select(SyncedRow.key, SyncedRow.id, SyncedRow.record_id, SyncedRow.confirmed,
-                                 SyncedRow.origin, SyncedRow.archived).where(SyncedRow.binding == self.binding)
+                                 SyncedRow.origin, SyncedRow.archived, SyncedRow.digest).where(SyncedRow.binding == self.binding)
         self.index = {key: rest for key, *rest in query.tuples().iterator()}
         self.synced, self.records = {}, {}
         self.open_conflicts = {
@@ -175,6 +182,41 @@ class Plan:
                                            SyncedRow.archived == False, SyncedRow.origin == "sheet")  # noqa: E712
         for srow in waiting:
             self.unconfirmed.setdefault(self.signature(srow.snapshot), srow)
+
+    def digest_fields(self):
+        fields = [c.field for c in self.mapping.columns if c.field in self.table.columns and c.kind != "unit"]
+        return [self.model._meta.fields[f] for f in fields] + [self.model.unit, self.model.archived]
+
+    def database_rows(self, record_ids):
+        """The records' own columns as plain tuples (no model instances), by id."""
+        if not record_ids or not self.fast:
+            return {}
+        query = self.model.select(self.model.id, *self.digest_fields()).where(self.model.id.in_(record_ids))
+        return {row[0]: row[1:] for row in query.tuples()}
+
+    def digest(self, row, record_id):
+        """What both sides looked like: the row's cells (as phoihop will have left them)
+        and the record's columns. Stable across processes (not ``hash()``)."""
+        values = self.db_rows.get(record_id)
+        if values is None:
+            return None
+        raw_row, index, width = self.table.grid[row.index], row.index, len(self.table.grid[row.index])
+        written = self.cells
+        cells = [written.get((index, col), raw_row[col] if col < width else None) for col in self.digest_cols]
+        return hashlib.blake2b(repr((cells, values)).encode("utf-8"), digest_size=16).hexdigest()
+
+    def unchanged(self, row, counts):
+        """A row whose digest matches: nothing changed on either side since the last sync."""
+        info = self.index.get(row.key) if row.key else None
+        if info is None or counts[row.key] > 1:
+            return False
+        _id, record_id, confirmed, _origin, archived, stored = info
+        if not stored or archived or not confirmed or self.digest(row, record_id) != stored:
+            return False
+        self.seen.add(row.key)
+        self.result.unchanged += 1
+        self.set_status(row, OK, keep_fresh=True)
+        return True
 
     def load_chunk(self, keys):
         """The SyncedRow and record of every known key of one chunk."""
@@ -273,8 +315,10 @@ class Plan:
             record.save()
             self.mapping.after_save(record, changes)
             AuditLog.record(actor=self.actor, channel="sync", action="update", instance=record, before=before, after=snapshot(record))
-        if confirmed_now or base != srow.snapshot:
-            srow.snapshot = base
+        settled = not (to_db or to_sheet or conflicts)
+        digest = self.digest(row, record.id) if settled else None
+        if confirmed_now or base != srow.snapshot or digest != srow.digest:
+            srow.snapshot, srow.digest = base, digest
             srow.save()
         pushed_fields = {k: v for k, v in to_sheet.items() if not self.mapping.column(k).computed}
         for name, text in to_sheet.items():
@@ -338,12 +382,14 @@ class Plan:
         for row, record, values, plain in self.creates:
             self.mapping.after_save(record, values)
         synced = []
+        self.db_rows = self.database_rows([record.id for _, record, _, _ in self.creates])
         for (row, record, values, plain), key in zip(self.creates, keys):
             computed = self.write_computed(row, record)
-            synced.append({"binding": self.binding.id, "key": key, "record_id": record.id,
-                           "snapshot": {**plain, **computed}, "confirmed": False, "origin": "sheet", "archived": False})
             self.cells[(row.index, self.table.key_col)] = key
             self.set_status(row, NEW)
+            synced.append({"binding": self.binding.id, "key": key, "record_id": record.id,
+                           "snapshot": {**plain, **computed}, "confirmed": False, "origin": "sheet", "archived": False,
+                           "digest": self.digest(row, record.id)})
         insert_rows(SyncedRow, synced)
         self.confirm_keys.extend(keys)
         insert_rows(AuditLog, [
@@ -379,7 +425,7 @@ class Plan:
         """Rows gone from the sheet: their records are archived, never deleted."""
         gone = [
             (srow_id, record_id)
-            for key, (srow_id, record_id, confirmed, origin, archived) in self.index.items()
+            for key, (srow_id, record_id, confirmed, origin, archived, _digest) in self.index.items()
             if not archived and key not in self.seen and (confirmed or origin == "sheet")
         ]
         for start in range(0, len(gone), self.CHUNK):
@@ -398,7 +444,7 @@ class Plan:
 
         linked = SyncedRow.select(SyncedRow.record_id).join(B).where(B.name == self.mapping.name, SyncedRow.archived == False)  # noqa: E712
         pending_ids = [
-            srow_id for key, (srow_id, _record, confirmed, origin, archived) in self.index.items()
+            srow_id for key, (srow_id, _record, confirmed, origin, archived, _digest) in self.index.items()
             if not confirmed and origin == "database" and not archived and key not in self.seen
         ]
         pending = list(SyncedRow.select().where(SyncedRow.id.in_(pending_ids))) if pending_ids else []

@@ -352,3 +352,16 @@ def test_progress_is_reported_as_rows_are_handled(binding, run_sync):
     seen = []
     run_sync(binding, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(3, 3)]
+
+
+def test_unchanged_rows_are_not_parsed_again(binding, run_sync, monkeypatch):
+    from sheets.reader import Table
+
+    run_sync(binding)
+    parsed = []
+    original = Table.parse
+    monkeypatch.setattr(Table, "parse", lambda self, row: parsed.append(row.excel_row) or original(self, row))
+    Entry.update(amount=1).where(Entry.title == "Máy tách hạt").execute()
+    result = run_sync(binding)
+    assert parsed == [7]  # only the row whose record changed
+    assert (result.pushed, result.unchanged) == (1, 2)
