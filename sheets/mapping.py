@@ -109,18 +109,18 @@ class Mapping:
         for needed in ("unit", "archived"):
             if needed not in fields:
                 raise ValueError(f"binding {self.name}: model {self.model.__name__} needs a {needed!r} field")
-        seen = set()
+        self._by_field = {}
         for column in self.columns:
-            if column.field in seen:
+            if column.field in self._by_field:
                 raise ValueError(f"binding {self.name}: field {column.field!r} mapped twice")
-            seen.add(column.field)
+            self._by_field[column.field] = column
 
     @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
     def column(self, field_name) -> Column:
-        return next(c for c in self.columns if c.field == field_name)
+        return self._by_field[field_name]
 
     def unit_column(self) -> Column | None:
         return next((c for c in self.columns if c.kind == "unit"), None)

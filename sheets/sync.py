@@ -360,7 +360,7 @@ class Plan:
     # -- new rows -----------------------------------------------------------------------
     def create_or_adopt(self, row, unit_id):
         plain = {c.field: row.texts.get(c.field, "") for c in self.present if not c.computed}
-        srow = self.unconfirmed.pop(self.signature(plain), None)
+        srow = self.unconfirmed.pop(self.signature(plain), None) if self.unconfirmed else None
         if srow is not None:  # written by a run that crashed before its sheet write
             self.seen.add(srow.key)
             self.cells[(row.index, self.table.key_col)] = srow.key
