@@ -20,7 +20,9 @@ def build_cli(pm):
         """phoihop — the office suite of a provincial LHH."""
         ctx.obj = State(db_url, pm)
 
-    for command in (init, serve, plugins, units, users, demo):
+    from core.report_output import report_command
+
+    for command in (init, serve, plugins, units, users, demo, report_command):
         cli.add_command(command)
     pm.hook.phoihop_cli(cli=cli)
     return cli

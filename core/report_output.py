@@ -44,6 +44,10 @@ SECTION_TITLES = {
     "critique": "Tư vấn, phản biện và giám định xã hội",
     "coordination": "Quy chế, chương trình phối hợp",
 }
+SHEET_NAMES = {  # worksheet titles: 31 characters at most
+    "training": "Tập huấn, hội thảo", "honours": "Tôn vinh", "contests": "Hội thi, cuộc thi",
+    "critique": "Tư vấn, phản biện", "coordination": "Phối hợp",
+}
 LABELS = {
     "kinds": "Loại hoạt động", "total": "Tổng cộng", "partners": "Đơn vị phối hợp",
     "count": "Số lượng", "per_unit_per_year": "TB/đơn vị/năm", "participants": "Người tham dự",
@@ -217,7 +221,7 @@ def write_xlsx(report, path):
     taken = set()
     sections = report["sections"] or {"": {}}
     for key, section in sections.items():
-        sheet = book.create_sheet(sheet_title(section_title(key), taken))
+        sheet = book.create_sheet(sheet_title(SHEET_NAMES.get(key) or section_title(key), taken))
         sheet.append([heading(report)])
         sheet["A1"].font = Font(bold=True)
         sheet.append([section_title(key)])

@@ -21,4 +21,4 @@ def test_demo_workbooks_are_linked_and_synced(tmp_path, sync_pm, monkeypatch):
     app = create_app({"CONFIG_FILE": str(tmp_path / "site" / "phoihop.cfg")}, plugin_manager=sync_pm)
     with app.app_context():
         assert sorted(e.title for e in Entry.select()) == ["Máy gieo hạt", "Máy tách hạt"]
-        assert [(b.name, b.worksheet) for b in Binding.select()] == [("test.entries", "entries")]
+        assert ("test.entries", "entries") in [(b.name, b.worksheet) for b in Binding.select()]

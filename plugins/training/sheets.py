@@ -1,0 +1,197 @@
+"""The sheet binding ``training.activities``: an office's list of hội thảo, hội nghị, tập
+huấn and phổ biến kiến thức, one row per activity (``spec/training.md``).
+
+Kinds are data (``ActivityKind``), so the ``Loại hoạt động`` column's choices are a
+:class:`KindChoices` mapping that reads the kinds table when a sync first needs it, and
+again after a kind is added or renamed. Partners and speakers arrive as lists and become
+the unit's ``Organisation`` / ``Person`` rows in :meth:`ActivityMapping.after_save`.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping as AbstractMapping
+
+from sheets.mapping import Column, Mapping
+from sheets.values import format_list, parse_list
+from plugins.training.models import Activity, ActivityKind, ensure_kinds, kinds_version, set_partners, set_speakers
+from plugins.training.rules import check_activity, infer_format
+
+BINDING = "training.activities"
+
+
+class KindChoices(AbstractMapping):
+    """``{kind name: aliases}`` from ``ActivityKind``, for ``Column(kind="choice")``.
+
+    Loaded on first use (seeding the default kinds if the table lacks them), reloaded when
+    a kind is saved or deleted in this process, and at most ``max_age`` seconds old
+    otherwise (a kind added by another process). Compared by identity, so a ``Column``
+    holding it can be compared and hashed without touching the database.
+    """
+
+    def __init__(self, max_age: float = 60.0):
+        self.max_age = max_age
+        self._names: dict[str, tuple[str, ...]] | None = None
+        self._ids: dict[int, str] = {}
+        self._stamp: tuple[int, float] | None = None
+
+    def _load(self) -> dict[str, tuple[str, ...]]:
+        fresh = self._stamp is not None and self._stamp[0] == kinds_version() \
+            and time.monotonic() - self._stamp[1] < self.max_age
+        if self._names is None or not fresh:
+            ensure_kinds()
+            kinds = list(ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name))
+            self._ids = {k.id: k.name for k in kinds}
+            self._names = {k.name: tuple(k.alias_list()) for k in kinds}
+            self._stamp = (kinds_version(), time.monotonic())
+        return self._names
+
+    def name_of(self, kind_id: int) -> str | None:
+        """The name of the kind with this id."""
+        self._load()
+        if kind_id not in self._ids:
+            self._stamp = None  # a kind this process has not seen yet
+            self._load()
+        return self._ids.get(kind_id)
+
+    def id_of(self, name: str) -> int:
+        """The id of the kind with this canonical name."""
+        self._load()
+        for kind_id, kind_name in self._ids.items():
+            if kind_name == name:
+                return kind_id
+        return ActivityKind.get(ActivityKind.name == name).id
+
+    def __getitem__(self, name):
+        return self._load()[name]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return "KindChoices(<training_activity_kind>)"
+
+
+def activity_columns(kinds: KindChoices) -> list[Column]:
+    """The columns of spec/training.md, with every alias it lists."""
+    return [
+        # The LHH: the sync engine matches it against registered units and reports
+        # 'đơn vị chưa đăng ký' for an unknown one — a check that needs the database.
+        Column("unit", "Đơn vị", ("Tỉnh/Thành phố",), kind="unit"),
+        Column("kind", "Loại hoạt động", kind="choice", choices=kinds, required=True),
+        Column("title", "Tên hoạt động", ("Nội dung", "Chủ đề"), required=True),
+        Column("field", "Lĩnh vực"),
+        Column("start_date", "Ngày bắt đầu", ("Thời gian", "Ngày tổ chức"), kind="date", required=True),
+        Column("end_date", "Ngày kết thúc", kind="date"),
+        Column("venue", "Địa điểm"),
+        Column("partners", "Đơn vị phối hợp", kind="list"),
+        Column("speakers", "Báo cáo viên", kind="list"),
+        Column("participants", "Số người tham dự", ("Số đại biểu", "Số học viên"), kind="int", minimum=0),
+        Column("state_budget", "Kinh phí ngân sách", kind="money"),
+        Column("other_budget", "Kinh phí huy động", kind="money"),
+        Column("notes", "Ghi chú"),
+    ]
+
+
+class ActivityMapping(Mapping):
+    """``training.activities`` → :class:`~plugins.training.models.Activity` (``Mã`` HD-…)."""
+
+    def __init__(self, kinds: KindChoices | None = None):
+        self.kinds = kinds or KindChoices()
+        super().__init__(
+            name=BINDING,
+            model=Activity,
+            columns=activity_columns(self.kinds),
+            key_prefix="HD",
+            title="Hoạt động tập huấn, hội thảo",  # the demo's worksheet (31 characters at most)
+            totals=("participants", "state_budget", "other_budget"),
+        )
+
+    def rules(self, values: dict) -> list[tuple[str | None, str]]:
+        """End date after start date, counts and amounts not negative (``rules.py``)."""
+        return check_activity(values)
+
+    def read(self, record) -> dict:
+        """The record as the sheet shows it: kind by name, partners and speakers as lists."""
+        return {
+            "kind": self.kinds.name_of(record.kind_id) if record.kind_id else None,
+            "title": record.title,
+            "field": record.field,
+            "start_date": record.start_date,
+            "end_date": record.end_date,
+            "venue": record.venue,
+            "partners": record.partner_names() if record.id else [],
+            "speakers": parse_list(record.speakers),
+            "participants": record.participants,
+            "state_budget": record.state_budget,
+            "other_budget": record.other_budget,
+            "notes": record.notes,
+        }
+
+    def apply(self, record, values: dict) -> None:
+        """Put parsed values on the record; partners wait for :meth:`after_save`."""
+        for name, value in values.items():
+            if name == "kind":
+                record.kind = self.kinds.id_of(value) if value else None
+            elif name == "speakers":
+                record.speakers = format_list(value) or None
+            elif name != "partners":
+                setattr(record, name, value)
+        if "venue" in values:
+            record.format = infer_format(values["venue"]) or record.format
+
+    def after_save(self, record, values: dict) -> None:
+        """Link partners and speakers: the unit's organisations and people, created when new."""
+        if "partners" in values:
+            set_partners(record, values["partners"] or [])
+        if "speakers" in values:
+            set_speakers(record, values["speakers"] or [])
+
+
+# -- phoihop demo ---------------------------------------------------------------------------
+# (kind, title, field, start, end, venue, partners, speakers, participants, state, other, notes)
+DEMO_ACTIVITIES = (
+    ("Hội thảo khoa học", 'Hội thảo "Chuyển đổi số trong doanh nghiệp nhỏ và vừa"', "Chuyển đổi số",
+     "16/04/2022", "17/04/2022", "Hội trường Liên hiệp hội tỉnh", "Sở Khoa học và Công nghệ",
+     "ThS. Lê Thanh Tuấn; PGS.TS. Dương Phương Dung", "67", "60.000.000", "", ""),
+    ("Tập huấn kỹ thuật", "Tập huấn kỹ thuật trồng, chăm sóc vải thiều theo tiêu chuẩn VietGAP", "Nông nghiệp",
+     "29/04/2022", "30/04/2022", "Tại mô hình: vườn vải xã Giáp Sơn, huyện Lục Ngạn",
+     "UBND huyện Lục Ngạn; Sở Nông nghiệp và Phát triển nông thôn", "TS. Vũ Thị Minh Loan", "35",
+     "21.500.000", "3.000.000", "Có tài liệu phát tay"),
+    ("Hội nghị thông tin chuyên đề", 'Hội nghị thông tin chuyên đề "Kinh tế tuần hoàn - xu hướng và giải pháp"',
+     "Kinh tế", "14/10/2022", "", "Trực tuyến", "Sở Khoa học và Công nghệ", "KS. Lê Tiến Việt; TS. Đỗ Thanh Vân",
+     "190", "18.000.000", "8.000.000", ""),
+    ("Phổ biến kiến thức", "Phổ biến kiến thức phòng, chống đuối nước cho trẻ em", "Y tế", "20/10/2022", "",
+     "Trường Tiểu học Xương Giang", "Sở Giáo dục và Đào tạo; Tỉnh đoàn", "TS.BS. Nông Ngọc Thắng", "94",
+     "6.500.000", "9.000.000", ""),
+    ("Tập huấn kỹ thuật", "Tập huấn kỹ thuật chăn nuôi gà đồi an toàn sinh học", "Nông nghiệp", "09/03/2023",
+     "09/03/2023", "Hội trường UBND xã Đồng Lạc, huyện Yên Thế", "Hội Nông dân tỉnh", "KS. Lê Thị Thu Anh",
+     "48", "18.000.000", "", ""),
+    ("Hội thảo khoa học", 'Hội thảo "Ứng dụng công nghệ cao trong sản xuất nông nghiệp"', "Nông nghiệp",
+     "02/06/2023", "", "Trường Đại học Nông - Lâm Bắc Giang", "Trường Đại học Nông - Lâm Bắc Giang",
+     "PGS.TS. Nguyễn Bích Giang; PGS.TS. Trần Thị Hoa", "97", "50.500.000", "", ""),
+    ("Phổ biến kiến thức", "Phổ biến kiến thức an toàn thực phẩm", "Y tế", "10/08/2023", "",
+     "Hội trường UBND huyện Hiệp Hòa", "Sở Y tế", "TS.BS. Vũ Thanh Phúc", "146", "7.500.000", "", ""),
+    ("Hội nghị kết nối cung - cầu", "Hội nghị kết nối cung - cầu nông sản an toàn năm 2023", "Nông nghiệp",
+     "19/09/2023", "", "Trung tâm Hội nghị tỉnh", "Sở Nông nghiệp và Phát triển nông thôn; Báo Bắc Giang",
+     "TS. Nguyễn Thị Minh Phương", "128", "34.500.000", "4.000.000", "Kết hợp tham quan mô hình"),
+)
+DEMO_HEADERS = ("Loại hoạt động", "Tên hoạt động", "Lĩnh vực", "Ngày bắt đầu", "Ngày kết thúc", "Địa điểm",
+                "Đơn vị phối hợp", "Báo cáo viên", "Số người tham dự", "Kinh phí ngân sách", "Kinh phí huy động",
+                "Ghi chú")
+
+
+def demo_rows(unit):
+    """The demo office's sheet of ``unit``: rows of header → cell, as an office types them.
+
+    Only the kinds (a lookup list with no sheet) are created here; the activities come in
+    through the sync of the demo workbook, as they would in an office.
+    """
+    ensure_kinds()
+    return [{"Đơn vị": unit.name, **{h: cell for h, cell in zip(DEMO_HEADERS, raw) if cell}}
+            for raw in DEMO_ACTIVITIES]

@@ -1,0 +1,71 @@
+"""The training rules: pure functions on plain values."""
+import datetime as dt
+
+from plugins.training.rules import (
+    check_activity, check_budget, check_dates, check_participants, infer_format, split_title,
+)
+
+
+def test_end_date_before_start_date_is_an_error_on_the_end_date():
+    assert check_dates(dt.date(2021, 10, 25), dt.date(2021, 9, 23)) == [
+        ("end_date", 'Ngày kết thúc "23/09/2021" trước ngày bắt đầu "25/10/2021"')
+    ]
+
+
+def test_end_date_equal_to_start_date_is_fine():
+    assert check_dates(dt.date(2022, 3, 2), dt.date(2022, 3, 2)) == []
+
+
+def test_missing_end_date_is_a_one_day_event():
+    assert check_dates(dt.date(2022, 3, 2), None) == []
+
+
+def test_negative_participants_is_an_error():
+    assert check_participants(-20) == [("participants", "Số người tham dự không được âm (-20)")]
+
+
+def test_zero_participants_is_fine():
+    assert check_participants(0) == []
+
+
+def test_negative_budget_names_its_column():
+    assert check_budget("other_budget", -500000) == [("other_budget", "Kinh phí huy động không được âm (-500.000)")]
+
+
+def test_check_activity_skips_fields_that_are_absent():
+    assert check_activity({"title": "Hội thảo"}) == []
+
+
+def test_check_activity_reports_every_problem():
+    problems = check_activity({"start_date": dt.date(2021, 5, 2), "end_date": dt.date(2021, 5, 1),
+                               "participants": -1, "state_budget": -1})
+    assert [field for field, _ in problems] == ["end_date", "participants", "state_budget"]
+
+
+def test_split_title_takes_off_a_compound_title():
+    assert split_title("PGS.TS. Dương Phương Dung") == ("PGS.TS", "Dương Phương Dung")
+
+
+def test_split_title_knows_medical_titles():
+    assert split_title("BSCKII. Mai Hồng An") == ("BSCKII", "Mai Hồng An")
+    assert split_title("ThS.BS. Chu Duy Hiếu") == ("ThS.BS", "Chu Duy Hiếu")
+
+
+def test_split_title_leaves_a_plain_name_alone():
+    assert split_title("  Nguyễn   Văn An ") == (None, "Nguyễn Văn An")
+
+
+def test_split_title_never_cuts_at_an_initial():
+    assert split_title("H. Nguyễn Văn An") == (None, "H. Nguyễn Văn An")
+
+
+def test_online_venue_implies_online_format():
+    assert infer_format("Trực tuyến") == "Trực tuyến"
+
+
+def test_model_site_venue_implies_on_site_format():
+    assert infer_format("Tại mô hình: vườn nhãn xã Tân Quang") == "Tại mô hình"
+
+
+def test_ordinary_venue_implies_nothing():
+    assert infer_format("Hội trường UBND huyện Yên Thế") is None
