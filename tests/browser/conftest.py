@@ -13,6 +13,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
+def db_url(tmp_path):
+    """The browser tests check what a person sees; one database (SQLite) is enough."""
+    return f"sqlite:///{tmp_path / 'phoihop.sqlite3'}"
+
+
+@pytest.fixture
 def live_server(app):
     """The app served over HTTP on loopback for the browser."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

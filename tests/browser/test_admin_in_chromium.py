@@ -6,13 +6,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def sqlite_only(db_url):
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the browser tests need one database only")
-
-
-def test_editor_logs_in_and_sees_vietnamese_menus_and_only_their_unit(sqlite_only, app, units, make_user, live_server, page):
+def test_editor_logs_in_and_sees_vietnamese_menus_and_only_their_unit(app, units, make_user, live_server, page):
     from phoihop_hello import Greeting
 
     with app.app_context():
@@ -34,7 +28,7 @@ def test_editor_logs_in_and_sees_vietnamese_menus_and_only_their_unit(sqlite_onl
     assert "Thêm mới" in body
 
 
-def test_wrong_password_shows_a_vietnamese_message(sqlite_only, app, make_user, live_server, page):
+def test_wrong_password_shows_a_vietnamese_message(app, make_user, live_server, page):
     make_user("a@bg.vn", "admin")
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", "a@bg.vn")
