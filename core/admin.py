@@ -75,6 +75,15 @@ class ModelView(PeeweeModelView):
     can_view_details = True
     page_size = 50
 
+    def scaffold_form(self):
+        """Form labels follow ``column_labels``, so a form speaks the list's language."""
+        form_class = super().scaffold_form()
+        for name, label in (self.column_labels or {}).items():
+            field = getattr(form_class, name, None) if isinstance(name, str) else None
+            if field is not None and hasattr(field, "kwargs") and not field.args:
+                field.kwargs["label"] = label
+        return form_class
+
     def search_placeholder(self):
         """The searchable columns' labels (Flask-Admin's peewee view shows "None")."""
         if not self._search_fields:

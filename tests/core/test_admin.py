@@ -84,3 +84,9 @@ def test_times_show_in_vietnam_time_and_dates_as_dd_mm_yyyy(login_as, app, units
 def test_search_box_names_the_searchable_columns(login_as):
     page = login_as("admin").get("/admin/unit/").get_data(as_text=True)
     assert 'placeholder="Tên, Mã"' in page
+
+
+def test_form_labels_follow_column_labels(login_as):
+    page = login_as("admin").get("/admin/person/new/").get_data(as_text=True)
+    assert "Họ và tên" in page and "Điện thoại" in page
+    assert ">Full Name<" not in page
