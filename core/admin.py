@@ -29,7 +29,6 @@ ENDPOINT_ACTIONS = {
     "edit_view": "edit",
     "ajax_update": "edit",
     "delete_view": "delete",
-    "action_view": "delete",
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)*$")
@@ -108,6 +107,8 @@ class ModelView(PeeweeModelView):
         action = ENDPOINT_ACTIONS.get(name)
         if action and not can(action):
             abort(403)
+        if name == "action_view" and not self.is_action_allowed(request.form.get("action", "")):
+            abort(403)
         if name == "create_view" and self.model is Unit and current_user.unit_id is not None:
             abort(403)
         return None
@@ -125,6 +126,12 @@ class ModelView(PeeweeModelView):
     @property
     def can_delete(self):
         return can("delete")
+
+    # The permission each bulk action needs (``can``); any other action needs "edit".
+    action_permissions = {"delete": "delete"}
+
+    def is_action_allowed(self, name):
+        return super().is_action_allowed(name) and can(self.action_permissions.get(name, "edit"))
 
     # -- scoping ----------------------------------------------------------------------
     def get_query(self):
@@ -191,6 +198,14 @@ class ModelView(PeeweeModelView):
         response.mimetype = "text/csv"
         response.charset = "utf-8"
         return response
+
+
+class ReadOnlyModelView(ModelView):
+    """A log or a list that people read and never edit by hand."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
 
 
 class HomeView(AdminIndexView):
@@ -261,10 +276,7 @@ class UserView(ModelView):
             raise ValueError(_l("A new user needs a password."))
 
 
-class AuditLogView(ModelView):
-    can_create = False
-    can_edit = False
-    can_delete = False
+class AuditLogView(ReadOnlyModelView):
     column_default_sort = ("at", True)
     column_list = ["at", "actor", "channel", "action", "model", "record_id", "unit"]
     column_filters = ["channel", "action", "model", Unit.name]

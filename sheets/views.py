@@ -5,8 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from core.admin import ModelView
-from core.auth import can
+from core.admin import ModelView, ReadOnlyModelView
 from core.errors import ConfigError
 from core.models import Unit
 from sheets.models import Binding, Conflict, SyncLog
@@ -25,9 +24,6 @@ class BindingView(ModelView):
 
     @action("sync", _l("Sync now"), _l("Sync the selected sheets now?"))
     def action_sync(self, ids):
-        if not can("edit"):
-            flash(_l("You may not run a sync."), "error")
-            return
         from sheets.sources import open_backend
         from sheets.sync import sync
 
@@ -54,10 +50,7 @@ def summary_line(result):
     )
 
 
-class SyncLogView(ModelView):
-    can_create = False
-    can_edit = False
-    can_delete = False
+class SyncLogView(ReadOnlyModelView):
     column_default_sort = ("started_at", True)
     column_list = ["started_at", "binding", "direction", "dry_run", "outcome", "message"]
     column_details_list = ["started_at", "finished_at", "binding", "direction", "dry_run", "outcome", "message", "summary"]
@@ -77,10 +70,8 @@ def render_summary(summary):
     return Markup(f"<p>{escape(counts)}</p><ul>{''.join(rows)}</ul>")
 
 
-class ConflictView(ModelView):
-    can_create = False
-    can_edit = False
-    can_delete = False
+class ConflictView(ReadOnlyModelView):
+    """Conflicts change only through the resolve actions."""
     column_default_sort = ("created_at", True)
     column_list = ["created_at", "binding", "key", "header", "sheet_value", "db_value", "status"]
     column_filters = ["status", Unit.name]
@@ -91,9 +82,6 @@ class ConflictView(ModelView):
     }
 
     def resolve_selected(self, ids, choice):
-        if not can("edit"):
-            flash(_l("You may not resolve conflicts."), "error")
-            return
         from sheets.conflicts import resolve
 
         mappings = current_app.extensions["phoihop_bindings"]

@@ -79,3 +79,17 @@ def test_viewer_cannot_sync(sync_app, binding):
     answer = client.post("/admin/binding/action/", data={"action": "sync", "rowid": [binding.id], "csrf_token": token})
     assert answer.status_code == 403
     assert Entry.select().count() == 0
+
+
+def test_editor_of_the_unit_resolves_a_conflict(sync_app, conflict):
+    from core.users import create_user
+
+    create_user("bientap@bg.vn", PASSWORD, "editor", conflict.unit)
+    client = sync_app.test_client()
+    login(client, "bientap@bg.vn")
+    token = csrf_token(client, "/admin/conflict/")
+    answer = client.post("/admin/conflict/action/", data={"action": "keep_database", "rowid": [conflict.id], "csrf_token": token})
+    assert answer.status_code == 302
+    from sheets.models import Conflict
+
+    assert Conflict.get_by_id(conflict.id).status == "database"
