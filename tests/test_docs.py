@@ -50,3 +50,21 @@ def test_readme_sync_json_example_has_the_shape_sync_prints():
     printed = SyncResult("b", "s", "w", "both", False).as_dict()
     assert list(example["bindings"][0]) == list(printed)
     assert set(example["bindings"][0]["errors"][0]) == {"row", "column", "value", "message"}
+
+
+def test_readme_report_json_example_has_the_shape_report_prints(app, units):
+    import json
+
+    from core.reports import Period
+    from plugins.training.models import ensure_kinds
+    from plugins.training.reports import training_section
+
+    example = json.loads(re.search(r'```json\n(\{\n  "period".*?)```', README, flags=re.S).group(1))
+    with app.app_context():
+        ensure_kinds()
+        section = training_section(Period(2020, 2022), [units["A"]])
+    kind = next(iter(section["kinds"].values()))
+    shown = next(iter(example["sections"]["training"]["kinds"].values()))
+    assert set(shown) == set(kind) and set(shown["budget"]) == set(kind["budget"])
+    assert set(example) == {"period", "units", "sections"} and set(example["period"]) == {"from", "to", "years"}
+    assert set(example["sections"]["training"]["partners"][0]) == {"name", "activities"}
