@@ -13,7 +13,9 @@ from collections.abc import Mapping as AbstractMapping
 
 from sheets.mapping import Column, Mapping
 from sheets.values import format_list, parse_list
-from plugins.training.models import Activity, ActivityKind, ensure_kinds, kinds_version, set_partners, set_speakers
+from plugins.training.models import (
+    Activity, ActivityKind, ensure_kinds, kinds_version, set_partners, set_speakers, speaker_keys,
+)
 from plugins.training.rules import check_activity, infer_format
 
 BINDING = "training.activities"
@@ -140,6 +142,7 @@ class ActivityMapping(Mapping):
                 record.kind = self.kinds.id_of(value) if value else None
             elif name == "speakers":
                 record.speakers = format_list(value) or None
+                record.speaker_count = len(speaker_keys(value))  # what set_speakers will link
             elif name != "partners":
                 setattr(record, name, value)
         if "venue" in values:

@@ -84,6 +84,18 @@ def test_set_speakers_links_one_person_per_name(ctx, units, make_activity):
     assert [link.person.full_name for link in activity.speaker_links] == ["Lê Thanh Tuấn"]
 
 
+def test_speaker_count_follows_the_speaker_links(ctx, units, make_activity):
+    activity = make_activity(units["A"], speakers=["TS. A", "ThS. B", "KS. C"])
+    assert Activity.get_by_id(activity.id).speaker_count == 3
+    set_speakers(activity, ["TS. A"])
+    assert Activity.get_by_id(activity.id).speaker_count == 1 == activity.speaker_links.count()
+
+
+def test_one_person_named_twice_in_a_cell_is_one_speaker(ctx, units, make_activity):
+    activity = make_activity(units["A"], speakers=["TS. Nguyễn Văn An", "PGS.TS. nguyễn văn an"])
+    assert Activity.get_by_id(activity.id).speaker_count == 1 == activity.speaker_links.count()
+
+
 def test_deleting_an_activity_removes_its_links_not_the_partners(ctx, units, make_activity):
     activity = make_activity(units["A"], partners=["Sở Y tế"], speakers=["KS. Hà Đức Phong"])
     activity.delete_instance()

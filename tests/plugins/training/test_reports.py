@@ -175,6 +175,18 @@ def test_same_partner_in_two_units_is_one_line(units, make_activity):
     assert partners == [{"name": "Sở Y tế", "activities": 2}]
 
 
+def test_national_and_single_unit_partner_plans_agree(units, make_activity):
+    from plugins.training.reports import in_scope, partner_ranking
+
+    make_activity(units["A"], partners=["Sở Y tế", "Tỉnh đoàn"])
+    make_activity(units["B"], partners=["Sở Y tế"], archived=True)
+    make_activity(units["B"], partners=["Báo Phú Thọ"], start_date=dt.date(2023, 1, 1))
+    make_activity(units["B"], partners=["Sở Y tế"])
+    where = in_scope(PERIOD, [units["A"], units["B"]])
+    assert partner_ranking(where, wide=True) == partner_ranking(where, wide=False) == [
+        {"name": "Sở Y tế", "activities": 2}, {"name": "Tỉnh đoàn", "activities": 1}]
+
+
 def test_no_units_gives_no_averages(kinds):
     section = training_section(PERIOD, [])
     assert section["total"]["per_unit_per_year"] is None and section["total"]["count"] == 0
@@ -193,7 +205,7 @@ def test_the_report_runs_a_fixed_number_of_queries_whatever_the_rows(units, make
     few = queries()
     for n in range(20):
         make_activity(units["A"], partners=[f"Đối tác {n}"], speakers=[f"TS. Người {n}"])
-    assert queries() == few == 4
+    assert queries() == few == 5  # kinds, per kind, registered units, partners, partner names
 
 
 def test_the_plugin_answers_the_report_hook(pm, units):

@@ -288,6 +288,12 @@ def test_speakers_become_people_with_their_titles(imported, units):
     assert (person.title, person.unit_id) == ("PGS.TS", units["A"].id)
 
 
+def test_speaker_count_matches_the_links_after_import(imported):
+    for record, row in imported:
+        fresh = Activity.get_by_id(record.id)
+        assert fresh.speaker_count == fresh.speaker_links.count() == len(row.values["speakers"]), row.excel_row
+
+
 def test_online_venue_sets_the_format(imported):
     row24 = next(record for record, row in imported if row.excel_row == 24)
     assert Activity.get_by_id(row24.id).format == "Trực tuyến"
@@ -342,6 +348,12 @@ def test_second_sync_of_an_unchanged_sheet_writes_nothing(synced):
     again = synced[1]()
     assert (again.created, again.updated, again.pushed, again.unchanged) == (0, 0, 0, 40)
     assert again.requests["writes"] == 0
+
+
+def test_synced_speaker_counts_match_the_links(synced):
+    from plugins.training.models import ActivitySpeaker
+
+    assert sum(a.speaker_count for a in Activity.select()) == ActivitySpeaker.select().count() > 40
 
 
 def test_partners_edited_in_the_sheet_are_relinked(synced):
