@@ -8,6 +8,11 @@ Cells in a grid are plain Python values: ``None`` (empty), ``str`` (exactly as s
 not trimmed), ``int``/``float``, ``bool``, or ``datetime.date``/``datetime.datetime`` for
 real date cells. Google Sheets hands date cells back as serial numbers (days since
 1899-12-30); the value parsers accept both.
+
+A cell that holds a formula is read as its result (what the office sees) and its position
+is listed in :attr:`Grid.formulas`; phoihop never writes into it. A formula whose result
+was never computed (a file saved by a tool that does not calculate) reads as
+:data:`UNCOMPUTED`: unknown, not empty.
 """
 from __future__ import annotations
 
@@ -21,6 +26,44 @@ class BackendError(Exception):
 
 class WorksheetNotFound(BackendError):
     """The named worksheet does not exist in the spreadsheet."""
+
+
+class SheetChanged(BackendError):
+    """The file changed on disk after it was read: writing would overwrite someone's save.
+    Nothing was written; the sync engine reads again and redoes the run once."""
+
+
+class _Uncomputed:
+    """The value of a formula cell that has no stored result."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNCOMPUTED"
+
+    def __reduce__(self):
+        return "UNCOMPUTED"
+
+
+#: A formula cell without a stored result: unknown, never taken for an empty cell.
+UNCOMPUTED = _Uncomputed()
+
+
+class Grid(list):
+    """A worksheet as rows of cells (a ``list`` of lists), plus what the read noticed.
+
+    ``formulas``: 0-based ``(row, col)`` of every cell that holds a formula (its value in
+    the grid is the stored result, or :data:`UNCOMPUTED`). ``merges``: merged ranges as
+    0-based inclusive ``(first_row, first_col, last_row, last_col)``, when the backend
+    knows them (the value sits in the first cell). ``warnings``: Vietnamese sentences for
+    the office (cells far away from the table that were not read, …).
+    """
+
+    def __init__(self, rows=(), formulas=None, warnings=None, merges=None):
+        super().__init__(rows)
+        self.formulas: set[tuple[int, int]] = set(formulas or ())
+        self.merges: list[tuple[int, int, int, int]] = list(merges or ())
+        self.warnings: list[str] = list(warnings or ())
 
 
 @dataclass(frozen=True)
@@ -53,11 +96,13 @@ class Backend(Protocol):
 
     requests: RequestCount
 
-    def read(self, worksheet: str) -> list[list[Any]]:
-        """Return the worksheet's used range as rows of cells, starting at cell A1.
+    def read(self, worksheet: str) -> Grid:
+        """Return the worksheet as a :class:`Grid` of rows of cells, starting at cell A1.
 
-        Rows may have different lengths; trailing empty cells may be missing. At most one
-        metadata request per backend instance and one values request per call.
+        Rows may have different lengths; trailing empty cells may be missing. The read is
+        bounded by the table (:mod:`sheets.bounds`): cells far away from it are left out,
+        with a warning. Formula cells are listed in ``Grid.formulas``. At most two
+        requests per call (Google: one for formulas and metadata, one for values).
         Raises :class:`WorksheetNotFound` when the worksheet does not exist.
         """
 
@@ -65,7 +110,8 @@ class Backend(Protocol):
         """Write every cell in one request (one save for a workbook).
 
         Writing nothing makes no request. Grows the worksheet when a cell lies beyond its
-        current size. Text is written raw, never evaluated as a formula.
+        current size. Text is written raw, never evaluated as a formula. Raises
+        :class:`SheetChanged` (writing nothing) when the file changed since it was read.
         """
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:

@@ -148,3 +148,25 @@ class Mapping:
 
     def after_save(self, record, values: dict) -> None:
         """Hook for relations that need the record's id (many-to-many partners…)."""
+
+    # -- set-based hooks: what the sync engine calls, a chunk of records at a time ----------
+    def read_many(self, records: list) -> dict:
+        """``{record.id: read(record)}`` for a chunk of records (model instances).
+
+        The engine calls this, never :meth:`read`, once per chunk of up to 1,000 records.
+        The default loops over :meth:`read`; a mapping whose values come from other tables
+        (partners, authors…) overrides it to answer in a constant number of queries.
+        What it returns is also what the engine's "unchanged row" digest covers, so it must
+        include everything the sheet shows for the record.
+        """
+        return {record.id: self.read(record) for record in records}
+
+    def after_save_many(self, pairs: list) -> None:
+        """Called once per chunk with ``[(record, values)]`` of the records just created or
+        updated from the sheet (``values``: the parsed sheet values that were applied).
+
+        The default loops over :meth:`after_save`; a mapping with relations overrides it to
+        match names and write links set-based (a constant number of statements per chunk).
+        """
+        for record, values in pairs:
+            self.after_save(record, values)

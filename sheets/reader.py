@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from sheets.backend import UNCOMPUTED
 from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
 from sheets.table import check_totals, classify_row, find_header_row, header_key, match_columns
 from sheets.values import CellError, clean_text, is_empty
@@ -36,13 +37,14 @@ class SheetRow:
     texts: dict | None = None
     errors: list | None = None
     unit_name: str | None = None
+    unknown: list | None = None  # fields whose cell is a formula without a stored result
 
     @property
     def excel_row(self) -> int:
         return self.index + 1
 
     def release(self):
-        self.values = self.texts = self.errors = None
+        self.values = self.texts = self.errors = self.unknown = None
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Table:
     def parse(self, row: SheetRow) -> SheetRow:
         """Fill ``row.values``, ``row.texts``, ``row.errors`` and ``row.unit_name``."""
         raw_row = self.grid[row.index]
-        row.values, row.texts, row.errors = {}, {}, []
+        row.values, row.texts, row.errors, row.unknown = {}, {}, [], []
         unit_column = self.mapping.unit_column()
         for column in self.mapping.columns:
             col = self.columns.get(column.field)
@@ -73,6 +75,9 @@ class Table:
                 continue
             raw = raw_row[col] if col < len(raw_row) else None
             header = self.headers[column.field]
+            if raw is UNCOMPUTED:  # a formula never calculated: unknown, changes nothing
+                row.unknown.append(column.field)
+                continue
             if column is unit_column:
                 row.unit_name = clean_text(raw)
                 if row.unit_name is None and column.required:
