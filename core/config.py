@@ -19,10 +19,25 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "LANGUAGES": ["vi", "en"],
     "ADMIN_NAME": "phoihop",
+    # web hardening (core/security.py): reverse proxies in front (0: none), the session
+    # cookie's Secure flag (auto: when the request is https), and the login throttle
+    "PROXY_FIX": 0,
+    "SESSION_COOKIE_SECURE": "auto",
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "LOGIN_LOCK_SECONDS": 60,
+    "LOGIN_LOCK_MAX_SECONDS": 3600,
+    "LOGIN_ADDRESS_LIMIT": "10 per minute; 50 per hour",
+    "LOGIN_LIMIT_STORAGE": "memory://",
     # how the admin shows times (stored in UTC)
     "TIMEZONE": "Asia/Ho_Chi_Minh",
     # where `phoihop demo` and relative workbook paths live
     "WORKBOOK_DIR": ".",
+    # a sync archives nothing when more than this share of the rows synced last time
+    # vanished at once (and at least SYNC_MASS_ARCHIVE_MIN rows): a person confirms
+    # with `phoihop sync --allow-mass-archive`
+    "SYNC_MASS_ARCHIVE_SHARE": 0.2,
+    "SYNC_MASS_ARCHIVE_MIN": 5,
 }
 
 LIST_SETTINGS = {"PLUGINS", "DISABLED_PLUGINS", "LANGUAGES"}

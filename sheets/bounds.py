@@ -131,6 +131,8 @@ def bound_grid(grid: list[list[Any]]) -> tuple[list[list[Any]], list[str]]:
     last_filled = -1
     end = len(grid)
     for index, row in enumerate(grid):
+        if not row:
+            continue
         if len(row) > limit:
             for col in range(limit, len(row)):
                 if not _empty(row[col]):

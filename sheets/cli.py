@@ -64,8 +64,8 @@ def link(binding, source, worksheet, unit_name):
             unit = next((u for u in Unit.select() if name_key(u.name) == name_key(unit_name)), None)
             if unit is None:
                 fail(f"Không có đơn vị {unit_name!r}. Thêm bằng: phoihop units add {unit_name!r}")
-        backend = open_backend(source)
         try:
+            backend = open_backend(source)
             if worksheet is None:
                 worksheet = first_worksheet(source)
             table = read_table(backend.read(worksheet), declared[binding])
@@ -97,11 +97,12 @@ def first_worksheet(source):
 @click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--wait", is_flag=True, help="Wait for a running sync of the same binding instead of giving up.")
+@click.option("--allow-mass-archive", is_flag=True,
+              help="Archive the records of rows that left the sheet even when many left at once.")
 @click.pass_obj
-def sync_command(state, names, direction, dry_run, as_json, wait):
+def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_archive):
     """Sync the linked worksheets (all, or those of the BINDING names given)."""
     from sheets.models import Binding
-    from sheets.sources import open_backend
     from sheets.sync import sync
 
     results = []
@@ -118,8 +119,8 @@ def sync_command(state, names, direction, dry_run, as_json, wait):
             fail("Chưa có bảng tính nào được liên kết: phoihop sheets link BINDING SOURCE")
         for binding in links:
             with ProgressBar(f"{binding.name} [{binding.worksheet}]", enabled=not as_json) as bar:
-                result = sync(binding, declared[binding.name], open_backend(binding.source), direction=direction,
-                              dry_run=dry_run, pm=state.pm, actor="cli", wait=wait, progress=bar.update)
+                result = sync(binding, declared[binding.name], direction=direction, dry_run=dry_run, pm=state.pm,
+                              actor="cli", wait=wait, progress=bar.update, allow_mass_archive=allow_mass_archive)
             results.append(result)
             if not as_json:
                 echo_result(result)
@@ -160,12 +161,13 @@ def echo_result(r):
         return
     click.echo(
         f"{head}: {r.created} mới, {r.updated} cập nhật từ bảng tính, {r.pushed} ghi lên bảng tính, "
-        f"{r.unchanged} không đổi, {r.archived} lưu trữ, {len(r.conflicts)} xung đột, {len(r.errors)} lỗi; "
+        f"{r.unchanged} không đổi, {r.archived} lưu trữ, {r.restored} khôi phục, {len(r.conflicts)} xung đột, "
+        f"{len(r.errors)} lỗi; "
         f"bỏ qua {r.skipped.get('blank', 0)} dòng trống, {r.skipped.get('section', 0)} dòng mục, "
         f"{r.skipped.get('total', 0)} dòng tổng; {r.requests.get('reads', 0)} lần đọc, {r.requests.get('writes', 0)} lần ghi"
     )
     for e in r.errors:
-        click.echo(f"  dòng {e['row']}: {e['message']}")
+        click.echo(f"  dòng {e['row']}: {e['message']}" if e.get("row") else f"  {e['message']}")
     for c in r.conflicts:
         click.echo(f"  dòng {c['row']} xung đột {c['column']}: bảng tính {c['sheet']!r}, hệ thống {c['database']!r}")
     for w in r.warnings:

@@ -2,7 +2,6 @@
 import os
 
 from sheets.models import Binding
-from sheets.sources import open_backend
 from sheets.sync import sync
 from sheets.xlsx import XlsxBackend
 
@@ -31,5 +30,5 @@ def link_and_sync(directory, unit, sheets, mappings, pm):
         path = os.path.join(directory, f"{name}.xlsx")
         write_workbook(path, worksheet, unit, rows)
         binding = Binding.create(name=name, source=path, worksheet=worksheet, unit=unit)
-        done.append((path, sync(binding, mapping, open_backend(path), pm=pm, actor="demo")))
+        done.append((path, sync(binding, mapping, pm=pm, actor="demo")))
     return done

@@ -2,22 +2,37 @@
 
 Only gspread's low-level HTTP client is used, so the request budget is exact:
 
-- the first call of an instance fetches the spreadsheet metadata once
-  (``GET spreadsheets/{key}?includeGridData=false``: titles, sheet ids, grid sizes);
-- ``read`` is one ``GET spreadsheets/{key}/values/'{title}'`` with unformatted values and
-  dates as serial numbers;
+- ``read`` is two GETs. First ``GET spreadsheets/{key}?ranges='{title}'&fields=…`` with
+  the mask :data:`INSPECT_FIELDS`: the worksheet's id and grid size, its merged ranges,
+  and, cell by cell, whether it holds a formula (``userEnteredValue.formulaValue``; Google
+  answers ``{}`` for the other cells, so this stays small). Then
+  ``GET spreadsheets/{key}/values/'{title}'`` with unformatted values and dates as serial
+  numbers: a formula cell reads as its computed result (Google always computes; an error
+  result such as ``#REF!`` is text). The grid is then bounded by :mod:`sheets.bounds`.
 - ``write`` is one ``POST spreadsheets/{key}:batchUpdate`` whatever the cell count: an
   ``appendDimension`` first when a cell lies beyond the grid, then ``updateCells`` with
-  typed values (a ``str`` is a ``stringValue``, so it is never taken for a formula).
+  typed values (a ``str`` is a ``stringValue``, so it is never taken for a formula). It
+  refuses to write into a cell the last read of that worksheet found holding a formula.
+  Writing a worksheet never read by this instance first costs that inspecting GET.
+- ``add_worksheet`` lists the worksheets once (``GET spreadsheets/{key}`` with
+  :data:`LIST_FIELDS`) unless the title is already known, then adds it.
 
 Every request goes through :meth:`GoogleSheetsBackend._request`, which counts it and
-retries 429 and 5xx with exponential backoff. With ``PHOIHOP_SHEETS_EMULATOR`` set,
+retries 429 and 5xx with exponential backoff. ``appendDimension`` is relative: when a
+growing write is answered 5xx (Google may have applied it anyway), the grid size is asked
+for again (``GET spreadsheets/{key}?ranges=…&fields=`` :data:`SIZE_FIELDS`) before the
+retry, so the sheet grows once. With ``PHOIHOP_SHEETS_EMULATOR`` set,
 :meth:`~GoogleSheetsBackend.from_environment` sends every request meant for Google's API
 hosts to that URL instead, with anonymous credentials.
+
+Building a backend makes no request: a credentials file is read and checked locally, and
+every problem with it (or with the emulator URL) is a :class:`~sheets.backend.BackendError`
+with one Vietnamese sentence, so one bad binding fails alone.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import numbers
@@ -25,18 +40,21 @@ import os
 import re
 import time
 from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
 
 import gspread
 import requests
 from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import GoogleAuthError
+from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL, SPREADSHEET_VALUES_URL
 from gspread.utils import a1_to_rowcol, absolute_range_name, quote
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
-from sheets.backend import BackendError, Cell, RequestCount, WorksheetNotFound
+from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
+from sheets.bounds import FAR_ROWS, HEAD_ROWS, bound_grid, column_letter, column_limit
 
 log = logging.getLogger(__name__)
 EMULATOR_ENV = "PHOIHOP_SHEETS_EMULATOR"
@@ -45,6 +63,15 @@ SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 TIMEOUT = (10, 300)  # seconds to connect, seconds to wait for an answer (a big read is slow)
 #: Hosts gspread talks to; in emulator mode none of them is ever reached.
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+#: What a read asks about its worksheet besides the values: size, merges, formula cells.
+INSPECT_FIELDS = ("properties.title,sheets(properties(sheetId,title,gridProperties),merges,"
+                  "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue)))))")
+#: Every worksheet's title, id and size (no grid data).
+LIST_FIELDS = "properties.title,sheets.properties(sheetId,title,gridProperties)"
+#: One worksheet's id and size, asked for again before retrying a write that grows it.
+SIZE_FIELDS = "sheets.properties(sheetId,title,gridProperties)"
+#: A service-account key file is about 2 KB; anything this big is the wrong file.
+MAX_KEY_FILE = 1 << 20
 _SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 _URL_KEY = re.compile(r"^(?:https?://)?docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)(?:[/?#].*)?$")
 _PREFIX_KEY = re.compile(r"^gsheet:([A-Za-z0-9_-]+)$")
@@ -86,6 +113,93 @@ def emulator_client(emulator_url: str) -> gspread.Client:
     return client
 
 
+def check_emulator_url(text: str) -> str:
+    """The emulator URL if it is an ``http(s)://host[:port][/path]`` URL, else a BackendError."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+            or any(ch.isspace() for ch in text) or parts.query or parts.fragment):
+        raise BackendError(f'Biến môi trường {EMULATOR_ENV} = "{text}" không phải một địa chỉ URL hợp lệ: '
+                           "hãy đặt dạng http://127.0.0.1:8080, hoặc bỏ biến này để dùng Google Sheets thật.")
+    return text
+
+
+def service_account_client(path: str) -> gspread.Client:
+    """A gspread client for the service-account key file at ``path``, checked locally.
+
+    Nothing here goes to the network (the token is fetched on the first request). Every
+    problem with the file is a :class:`BackendError` saying what is wrong with it.
+    """
+    where = f'Tệp khóa Google "{path}" (biến môi trường {CREDENTIALS_ENV})'
+    full = os.path.expanduser(path)
+    if not os.path.lexists(full):
+        raise BackendError(f"{where} không tồn tại: kiểm tra lại đường dẫn tới tệp khóa JSON của tài khoản "
+                           "dịch vụ (service account).")
+    if os.path.isdir(full):
+        raise BackendError(f"{where} là một thư mục, không phải tệp: hãy trỏ tới chính tệp khóa .json bên trong.")
+    try:
+        with open(full, "rb") as handle:
+            raw = handle.read(MAX_KEY_FILE + 1)
+    except PermissionError:
+        raise BackendError(f"{where}: phoihop không có quyền đọc tệp này; hãy cấp quyền đọc cho người dùng "
+                           "chạy phoihop.") from None
+    except OSError:
+        raise BackendError(f"{where}: không đọc được tệp (tệp hỏng, liên kết hỏng hoặc không phải tệp thường).") from None
+    if len(raw) > MAX_KEY_FILE:
+        raise BackendError(f"{where} quá lớn để là một tệp khóa JSON (tệp khóa chỉ khoảng 2 KB): "
+                           "kiểm tra lại đường dẫn.")
+    if not raw.strip():
+        raise BackendError(f"{where} rỗng: hãy tải lại tệp khóa JSON của tài khoản dịch vụ từ Google Cloud Console.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BackendError(f"{where} không phải tệp văn bản JSON (có thể là khóa dạng .p12): hãy tạo khóa mới "
+                           "loại JSON cho tài khoản dịch vụ trong Google Cloud Console.") from None
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")
+        raise BackendError(f"{where} không phải JSON hợp lệ (lỗi ở dòng {line}, cột {column}): tệp có thể bị "
+                           "cắt cụt hoặc sửa tay; hãy tải lại tệp khóa.") from None
+    if not isinstance(info, dict):
+        raise BackendError(f"{where} không phải tệp khóa tài khoản dịch vụ: nội dung JSON không phải một đối "
+                           "tượng {…}.")
+    if "installed" in info or "web" in info:
+        raise BackendError(f"{where} là tệp OAuth client ID (client secret) dùng cho ứng dụng đăng nhập, không "
+                           "phải khóa tài khoản dịch vụ: hãy vào IAM → Service Accounts → Keys → Add key → JSON.")
+    kind = info.get("type")
+    if kind is None:
+        raise BackendError(f'{where} thiếu trường "type": đây không phải tệp khóa tài khoản dịch vụ do Google '
+                           'tạo (tệp đúng có "type": "service_account").')
+    if kind == "authorized_user":
+        raise BackendError(f"{where} là thông tin đăng nhập của một người dùng (authorized_user, ví dụ do gcloud "
+                           "tạo), không phải khóa tài khoản dịch vụ: phoihop chỉ dùng tài khoản dịch vụ.")
+    if kind != "service_account":
+        raise BackendError(f'{where} có loại "{kind}", nhưng phoihop cần khóa tài khoản dịch vụ '
+                           '("type": "service_account").')
+    missing = [name for name in ("client_email", "private_key", "token_uri")
+               if not isinstance(info.get(name), str) or not info[name].strip()]
+    if missing:
+        raise BackendError(f"{where} thiếu trường {', '.join(missing)}: tệp khóa không đầy đủ; hãy tải lại tệp khóa.")
+    try:
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    except Exception:  # the key parser raises several kinds (ValueError, TypeError, …) for a bad key
+        raise BackendError(f"{where}: khóa riêng (private_key) bị hỏng, không đọc được; tệp có thể đã bị sửa "
+                           "hoặc sao chép thiếu: hãy tạo khóa mới cho tài khoản dịch vụ.") from None
+    return gspread.Client(auth=credentials)
+
+
+class _Refused(BackendError):
+    """Google refused a request in a way retrying cannot fix; ``status`` is its HTTP code."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class GoogleSheetsBackend:
     """One Google spreadsheet, read and written through an already-built gspread client."""
 
@@ -99,35 +213,42 @@ class GoogleSheetsBackend:
         self._sleep = sleep
         self._title = key
         self._sheets: dict[str, dict[str, int]] = {}  # title -> sheetId, rows, cols
-        self._fetched = False
+        self._listed = False  # every worksheet of the spreadsheet is in _sheets
+        self._formulas: dict[str, set[tuple[int, int]]] = {}  # title -> formula cells, 0-based
 
     def __repr__(self) -> str:
         return f"GoogleSheetsBackend({self.key!r})"
 
     @classmethod
     def from_environment(cls, key: str, **options: Any) -> GoogleSheetsBackend:
-        """Build the client from the environment: the emulator if set, else a service account."""
+        """Build the client from the environment: the emulator if set, else a service account.
+
+        Makes no request. Raises :class:`BackendError` (one Vietnamese sentence) for an
+        emulator value that is not a URL and for every problem with the credentials.
+        """
         emulator = os.environ.get(EMULATOR_ENV, "").strip()
         path = os.environ.get(CREDENTIALS_ENV, "").strip()
         if emulator:
-            client = emulator_client(emulator)
+            client = emulator_client(check_emulator_url(emulator))
         elif not path:
             raise BackendError(f"Chưa cấu hình tài khoản Google: hãy đặt biến môi trường {CREDENTIALS_ENV} "
                                "là đường dẫn tới tệp khóa JSON của tài khoản dịch vụ (service account).")
         else:
-            try:
-                client = gspread.service_account(filename=path, scopes=SCOPES)
-            except (OSError, ValueError, KeyError) as exc:
-                raise BackendError(f'Không đọc được tệp khóa tài khoản dịch vụ Google "{path}" '
-                                   f"({CREDENTIALS_ENV}): {exc}") from exc
+            client = service_account_client(path)
         client.set_timeout(TIMEOUT)
         return cls(client, key, **options)
 
     # -- the Backend protocol ----------------------------------------------------------
 
-    def read(self, worksheet: str) -> list[list[Any]]:
-        """Return the worksheet from A1 as rows of plain values; blanks are ``None``."""
-        self._sheet(worksheet)
+    def read(self, worksheet: str) -> Grid:
+        """Return the worksheet from A1 as a bounded :class:`Grid`; blanks are ``None``.
+
+        ``Grid.formulas`` lists the formula cells inside the table's columns down to
+        :data:`~sheets.bounds.FAR_ROWS` rows below its last row: formulas with an empty
+        result just below the table (pre-filled rows) are listed too, so nothing is ever
+        written into them. ``Grid.merges`` lists the merged ranges starting in that area.
+        """
+        formulas, merges = self._inspect(worksheet)
         url = SPREADSHEET_VALUES_URL % (self.key, quote(absolute_range_name(worksheet)))
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
                   "majorDimension": "ROWS"}
@@ -139,18 +260,28 @@ class GoogleSheetsBackend:
         top, left = _range_origin(data.get("range", ""))
         if left:
             rows = [[None] * left + row if row else row for row in rows]
-        return [[] for _ in range(top)] + rows
+        rows = [[] for _ in range(top)] + rows
+        return _bounded(rows, formulas, merges)
 
     def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
         """Write every cell in one ``batchUpdate``, growing the grid first when needed."""
         if not cells:
             return
-        sheet = self._sheet(worksheet)
         latest: dict[tuple[int, int], Any] = {}
         for cell in cells:
             if cell.row < 1 or cell.col < 1:
                 raise BackendError(f"Ô ({cell.row}, {cell.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
             latest[(cell.row, cell.col)] = cell.value
+        if worksheet not in self._formulas:  # never read nor created here: learn its size and formulas
+            self._inspect(worksheet)
+        sheet = self._sheets[worksheet]
+        formulas = self._formulas[worksheet]
+        hit = sorted((r, c) for r, c in latest if (r - 1, c - 1) in formulas)
+        if hit:
+            named = ", ".join(f"{column_letter(c - 1)}{r}" for r, c in hit[:5])
+            more = f" và {len(hit) - 5} ô khác" if len(hit) > 5 else ""
+            raise BackendError(f'Không ghi vào trang tính "{worksheet}": ô {named}{more} chứa công thức, '
+                               "phoihop không ghi đè công thức. Không ô nào được ghi.")
         # Clearing a cell beyond the grid changes nothing: do not grow the sheet for it.
         latest = {rc: v for rc, v in latest.items()
                   if v is not None or (rc[0] <= sheet["rows"] and rc[1] <= sheet["cols"])}
@@ -158,53 +289,101 @@ class GoogleSheetsBackend:
             return
         rows = max(r for r, _ in latest)
         cols = max(c for _, c in latest)
-        batch = [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": extra}}
-                 for dimension, extra in (("ROWS", rows - sheet["rows"]), ("COLUMNS", cols - sheet["cols"]))
-                 if extra > 0]
-        batch += _update_cells(sheet["sheetId"], latest, worksheet)
-        self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json={"requests": batch})
+        updates = _update_cells(sheet["sheetId"], latest, worksheet)
+
+        def body() -> dict[str, Any]:
+            grow = [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": extra}}
+                    for dimension, extra in (("ROWS", rows - sheet["rows"]), ("COLUMNS", cols - sheet["cols"]))
+                    if extra > 0]
+            return {"requests": grow + updates}
+
+        def before_retry(status: int, kwargs: dict[str, Any]) -> None:
+            # A 5xx may come after Google applied the batch: appendDimension is relative, so
+            # ask for the size again rather than grow the sheet a second time.
+            if status >= 500 and any("appendDimension" in r for r in kwargs["json"]["requests"]):
+                self._refresh_size(worksheet)
+                kwargs["json"] = body()
+
+        self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
         sheet["rows"], sheet["cols"] = max(rows, sheet["rows"]), max(cols, sheet["cols"])
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet of that size; nothing happens when it already exists."""
-        if worksheet in self._metadata():
+        if worksheet in self._sheets or worksheet in self._list():
             return
         body = {"requests": [{"addSheet": {"properties": {
             "title": worksheet, "gridProperties": {"rowCount": rows, "columnCount": cols}}}}]}
         reply = self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body)
         self._remember(reply["replies"][0]["addSheet"]["properties"])
+        self._formulas[worksheet] = set()
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _metadata(self) -> dict[str, dict[str, int]]:
-        """Titles, ids and grid sizes of the worksheets, fetched once per instance."""
-        if not self._fetched:
-            data = self._request("get", SPREADSHEET_URL % self.key, params={"includeGridData": "false"})
-            self._title = data.get("properties", {}).get("title", self.key)
-            self._fetched = True
+    def _inspect(self, worksheet: str) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
+        """One GET for the worksheet's id, size, merges and formula cells (0-based)."""
+        params = {"ranges": absolute_range_name(worksheet), "fields": INSPECT_FIELDS}
+        try:
+            data = self._request("get", SPREADSHEET_URL % self.key, params=params)
+        except _Refused as exc:
+            # Google answers an unknown title with 400 "Unable to parse range".
+            if exc.status == 400 and worksheet not in self._list():
+                self._not_found(worksheet)
+            raise
+        self._title = data.get("properties", {}).get("title", self._title)
+        found = data.get("sheets") or []
+        if not found:
+            self._not_found(worksheet)
+        sheet = found[0]
+        properties = sheet.get("properties", {})
+        known = self._remember(properties)
+        self._sheets[worksheet] = known  # the title as asked, should Google match another case
+        formulas: set[tuple[int, int]] = set()
+        for block in sheet.get("data", []):
+            top, left = block.get("startRow", 0), block.get("startColumn", 0)
+            for r, row in enumerate(block.get("rowData", [])):
+                for c, cell in enumerate(row.get("values", [])):
+                    if "formulaValue" in (cell.get("userEnteredValue") or {}):
+                        formulas.add((top + r, left + c))
+        merges = []
+        for merge in sheet.get("merges", []):
+            merges.append((merge.get("startRowIndex", 0), merge.get("startColumnIndex", 0),
+                           merge.get("endRowIndex", known["rows"]) - 1, merge.get("endColumnIndex", known["cols"]) - 1))
+        self._formulas[worksheet] = formulas
+        return formulas, merges
+
+    def _list(self) -> dict[str, dict[str, int]]:
+        """Every worksheet's title, id and size, asked for once per instance."""
+        if not self._listed:
+            data = self._request("get", SPREADSHEET_URL % self.key, params={"fields": LIST_FIELDS})
+            self._title = data.get("properties", {}).get("title", self._title)
             for sheet in data.get("sheets", []):
                 self._remember(sheet.get("properties", {}))
+            self._listed = True
         return self._sheets
 
-    def _remember(self, properties: dict[str, Any]) -> None:
-        grid = properties.get("gridProperties", {})
-        self._sheets[properties["title"]] = {"sheetId": properties.get("sheetId", 0),
-                                             "rows": grid.get("rowCount", 0),
-                                             "cols": grid.get("columnCount", 0)}
+    def _refresh_size(self, worksheet: str) -> None:
+        params = {"ranges": absolute_range_name(worksheet), "fields": SIZE_FIELDS}
+        data = self._request("get", SPREADSHEET_URL % self.key, params=params)
+        for sheet in data.get("sheets", [])[:1]:
+            self._sheets[worksheet].update(_size(sheet.get("properties", {})))
 
-    def _sheet(self, worksheet: str) -> dict[str, int]:
-        sheets = self._metadata()
-        if worksheet not in sheets:
-            listed = ", ".join(f'"{t}"' for t in sheets) or "(không có)"
-            raise WorksheetNotFound(f'Không tìm thấy trang tính "{worksheet}" trong bảng tính '
-                                    f'"{self._title}". Các trang tính hiện có: {listed}.')
-        return sheets[worksheet]
+    def _remember(self, properties: dict[str, Any]) -> dict[str, int]:
+        known = self._sheets.setdefault(properties["title"], {})
+        known.update(_size(properties))
+        return known
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> Any:
+    def _not_found(self, worksheet: str) -> None:
+        listed = ", ".join(f'"{t}"' for t in self._list()) or "(không có)"
+        raise WorksheetNotFound(f'Không tìm thấy trang tính "{worksheet}" trong bảng tính '
+                                f'"{self._title}". Các trang tính hiện có: {listed}.')
+
+    def _request(self, method: str, url: str, *,
+                 before_retry: Callable[[int, dict[str, Any]], None] | None = None, **kwargs: Any) -> Any:
         """Send one API call and return its JSON body; the one place for counting and retries.
 
         429 and 5xx are retried up to ``max_retries`` times, waiting ``base_delay * 2**n``
         seconds, or what the answer's ``Retry-After`` header says; other errors fail at once.
+        ``before_retry(status, kwargs)`` may change the request before it is sent again.
         """
         for attempt in range(max(0, self._max_retries) + 1):
             if method == "get":
@@ -216,7 +395,7 @@ class GoogleSheetsBackend:
             except APIError as exc:
                 status = exc.response.status_code
                 if status != 429 and status < 500:
-                    raise BackendError(self._refusal(status, _message(exc))) from exc
+                    raise _Refused(self._refusal(status, _message(exc)), status) from exc
                 if attempt >= self._max_retries:
                     raise BackendError(f"Google Sheets từ chối yêu cầu sau {attempt + 1} lần thử "
                                        f"(HTTP {status}): {_message(exc)}") from exc
@@ -224,6 +403,8 @@ class GoogleSheetsBackend:
                 wait = self._base_delay * 2**attempt if wait is None else wait
                 log.warning("Google Sheets answered HTTP %s; retrying in %.1f s", status, wait)
                 self._sleep(wait)
+                if before_retry is not None:
+                    before_retry(status, kwargs)
             except requests.RequestException as exc:
                 raise BackendError(f"Không kết nối được tới Google Sheets: {exc}") from exc
             except GoogleAuthError as exc:
@@ -238,6 +419,29 @@ class GoogleSheetsBackend:
         if status == 404:
             return f'Không tìm thấy bảng tính "{self.key}" (HTTP 404): kiểm tra lại đường dẫn hoặc mã bảng tính.'
         return f"Google Sheets không chấp nhận yêu cầu (HTTP {status}): {message}"
+
+
+def _size(properties: dict[str, Any]) -> dict[str, int]:
+    grid = properties.get("gridProperties", {})
+    return {"sheetId": properties.get("sheetId", 0), "rows": grid.get("rowCount", 0),
+            "cols": grid.get("columnCount", 0)}
+
+
+def _bounded(rows: list[list[Any]], formulas: set[tuple[int, int]],
+             merges: list[tuple[int, int, int, int]]) -> Grid:
+    """The grid bounded by :mod:`sheets.bounds`, with the formulas and merges of the kept
+    area: the table's columns, down to ``FAR_ROWS`` rows below its last row (a value
+    further down would be far away; what lies above that is not)."""
+    limit = column_limit(enumerate(row) for row in rows[:HEAD_ROWS])
+    rows, warnings = bound_grid(rows)
+    for row in rows:  # a row cut at the limit keeps the blanks before the stray cell
+        while row and row[-1] is None:
+            row.pop()
+    row_end = len(rows) + FAR_ROWS
+    kept_merges = sorted((r1, c1, min(r2, row_end - 1), min(c2, limit - 1))
+                         for r1, c1, r2, c2 in merges if r1 < row_end and c1 < limit)
+    return Grid(rows, formulas={(r, c) for r, c in formulas if r < row_end and c < limit},
+                warnings=warnings, merges=kept_merges)
 
 
 def _message(exc: APIError) -> str:

@@ -51,6 +51,9 @@ class SyncedRow(BaseModel):
     confirmed = peewee.BooleanField(default=False)
     origin = peewee.CharField(default="sheet")  # sheet: read from a row; database: pushed to the sheet
     archived = peewee.BooleanField(default=False)
+    # who archived it: "sheet" (its row left the sheet: the row coming back restores the
+    # record) or "database" (archived in the admin: never revived by the sheet)
+    archived_by = peewee.CharField(null=True)
     # a digest of the row's cells and the record's columns when both last agreed: a row
     # whose digest still matches is unchanged on both sides and is not parsed again
     digest = peewee.CharField(null=True)
@@ -90,12 +93,21 @@ class SyncLog(BaseModel):
     message = peewee.TextField(null=True)
 
 
-class SyncLock(BaseModel):
-    """A row per binding being synced: two syncs of one binding never run at once."""
+class RunLock(BaseModel):
+    """A row per thing being synced (``binding:12``, ``source:/srv/lhh/hoi-thi.xlsx``):
+    two syncs of one binding never run at once, two writers of one file never overlap.
+    The holder names itself (host, process) and beats a heart while it works."""
 
-    binding = peewee.ForeignKeyField(Binding, primary_key=True, on_delete="CASCADE")
-    holder = peewee.CharField()
-    acquired_at = peewee.DateTimeField(default=now)
+    name = peewee.CharField(primary_key=True)
+    host = peewee.CharField()
+    pid = peewee.IntegerField()
+    holder = peewee.CharField()  # host:pid:thread — unique to the holder
+    label = peewee.CharField()  # what is locked, for the office: "hoi_thi.entries [Giải pháp dự thi]"
+    started_at = peewee.DateTimeField(default=now)
+    heartbeat_at = peewee.DateTimeField(default=now)
+
+    class Meta:
+        table_name = "sync_run_lock"
 
 
 class KeySequence(BaseModel):
@@ -105,4 +117,4 @@ class KeySequence(BaseModel):
     last = peewee.IntegerField(default=0)
 
 
-SHEET_MODELS = [Binding, SyncedRow, Conflict, SyncLog, SyncLock, KeySequence]
+SHEET_MODELS = [Binding, SyncedRow, Conflict, SyncLog, RunLock, KeySequence]

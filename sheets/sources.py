@@ -21,11 +21,21 @@ def normalise_source(text):
 
 
 def open_backend(source):
-    """The backend for a stored source (one instance per sync)."""
+    """The backend for a stored source (one instance per sync).
+
+    Makes no request. Raises :class:`~sheets.backend.BackendError`, one Vietnamese
+    sentence, when the backend cannot be built (a malformed source, a missing or wrong
+    Google credentials file, an emulator address that is not a URL), so the caller can
+    fail that binding alone.
+    """
+    source = (source or "").strip()
     if source.startswith("gsheet:"):
-        from sheets.gsheets import GoogleSheetsBackend
+        from sheets.gsheets import GoogleSheetsBackend, parse_source
 
-        return GoogleSheetsBackend.from_environment(source[len("gsheet:"):])
-    from sheets.xlsx import XlsxBackend
+        return GoogleSheetsBackend.from_environment(parse_source(source))
+    if source.lower().endswith(".xlsx"):
+        from sheets.xlsx import XlsxBackend
 
-    return XlsxBackend(source)
+        return XlsxBackend(source)
+    raise BackendError(f'Nguồn "{source}" không hợp lệ: cần một tệp .xlsx, một địa chỉ Google Sheets '
+                       "hoặc gsheet:MÃ.")

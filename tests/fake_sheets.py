@@ -4,7 +4,13 @@ It serves the slice of the API that gspread 6 calls for :mod:`sheets.gsheets` (a
 common gspread read/write calls), with Google's observable behaviour where tests depend
 on it:
 
-- ``GET spreadsheets/{id}`` (metadata only; ``includeGridData=true`` is refused),
+- ``GET spreadsheets/{id}``: metadata; with ``ranges=…`` only the sheets those ranges are
+  on, each with one ``GridData`` per range (``startRow``/``startColumn`` omitted when 0);
+  grid data when a ``fields`` mask asks for it (or ``includeGridData=true`` without a
+  mask). A ``fields`` mask (``a.b``, ``a/b``, ``a(b,c)``, ``*``) keeps only what it names:
+  in ``rowData`` a cell without a named field is ``{}``, a row without any is ``{}``, and
+  trailing empty cells and rows are left out, as in Google's answers. ``merges`` are
+  ``GridRange`` objects with exclusive ends (``sheetId`` left out when 0, as Google does);
 - ``GET spreadsheets/{id}/values/{range}`` and ``GET …/values:batchGet?ranges=…``:
   A1 ranges with quoted titles (``'Phiếu chấm - CNTT'!A1:C3``, ``''`` escaping); empty
   cells inside the data come back as ``""``, trailing empty cells and rows are trimmed,
@@ -13,10 +19,18 @@ on it:
   strings) or ``USER_ENTERED`` (``=…``, and ``+``/``-`` followed by non-numbers, become
   formulas, stored as ``{"formula": text}`` so a test can see one was written);
 - ``POST spreadsheets/{id}:batchUpdate`` with ``addSheet``, ``appendDimension``,
-  ``updateCells`` (``start`` only) and ``updateSheetProperties``; atomic like Google's:
-  a failing request leaves the spreadsheet untouched. Writes beyond the grid are a 400.
+  ``updateCells`` (``start`` only; ``formulaValue`` stores a formula) and
+  ``updateSheetProperties``; atomic like Google's: a failing request leaves the
+  spreadsheet untouched. Writes beyond the grid are a 400.
 
-The fake cannot evaluate formulas: a formula cell reads back as its formula text.
+Formula cells are stored as ``{"formula": "=D6*2", "value": 100}``: the fake has no
+formula engine, so the value is the result the test seeds (``add_spreadsheet`` takes such
+dicts as cells). Values reads answer that result (``""`` when there is none, as for a
+formula whose result is empty); ``valueRenderOption=FORMULA`` answers the formula text.
+
+Faults: :meth:`FakeSheets.fail_next` answers the next matching requests with an error,
+either instead of applying them or (``applied=True``) after applying them, like a
+Google answer that was lost after the change was made.
 Errors have Google's shape: ``{"error": {"code", "message", "status"}}``.
 """
 from __future__ import annotations
@@ -114,9 +128,13 @@ class FakeSheets:
     # -- helpers for tests -------------------------------------------------------------
 
     def add_spreadsheet(self, key: str, sheets: dict[str, list[list[Any]]], *, title: str | None = None,
-                        sizes: dict[str, tuple[int, int]] | None = None) -> None:
+                        sizes: dict[str, tuple[int, int]] | None = None,
+                        merges: dict[str, list[str]] | None = None) -> None:
         """Add a spreadsheet from ``{title: rows}``; grids are 1000×26 unless ``sizes`` says
-        otherwise (and at least as large as the rows given). ``None``/``""`` are empty."""
+        otherwise (and at least as large as the rows given). ``None``/``""`` are empty; a
+        cell ``{"formula": "=…", "value": result}`` is a formula with its computed result.
+        ``merges`` gives each sheet's merged ranges in A1 notation (``"A1:E1"``); as in
+        Google, only the first cell of a merged range keeps its value."""
         with self._lock:
             book = {"key": key, "title": title or key, "sheets": []}
             for index, (name, rows) in enumerate(sheets.items()):
@@ -126,13 +144,22 @@ class FakeSheets:
                 sheet = self._new_sheet(book, name, max(size[0], height), max(size[1], width), index)
                 for r, row in enumerate(rows):
                     for c, value in enumerate(row):
+                        if isinstance(value, dict):
+                            value = {"formula": value["formula"], "value": value.get("value")}
                         if value is not None and value != "":
                             sheet["cells"][(r, c)] = value
+                for text in (merges or {}).get(name, []):
+                    r0, c0, r1, c1 = _a1_box(text)
+                    sheet["merges"].append((r0, c0, r1, c1))
+                    for cell in [rc for rc in sheet["cells"] if r0 <= rc[0] <= r1 and c0 <= rc[1] <= c1]:
+                        if cell != (r0, c0):
+                            del sheet["cells"][cell]
                 book["sheets"].append(sheet)
             self.spreadsheets[key] = book
 
     def grid(self, key: str, title: str) -> list[list[Any]]:
-        """Stored cells from A1 as rows (trailing blanks trimmed); formulas as ``{"formula": …}``."""
+        """Stored cells from A1 as rows (trailing blanks trimmed); formulas as
+        ``{"formula": …}`` (with ``"value"`` when the test seeded a result)."""
         with self._lock:
             cells = self.sheet(key, title)["cells"]
             if not cells:
@@ -159,11 +186,13 @@ class FakeSheets:
             self.calls.clear()
 
     def fail_next(self, status: int, count: int = 1, retry_after: float | None = None,
-                  when: Callable[[str, str], bool] = lambda method, path: True) -> None:
+                  when: Callable[[str, str], bool] = lambda method, path: True, *, applied: bool = False) -> None:
         """Answer the next ``count`` requests matching ``when(method, path)`` with ``status``
-        (and a ``Retry-After`` header when given), without touching any data."""
+        (and a ``Retry-After`` header when given): without touching any data, or, with
+        ``applied=True``, after carrying the request out (the change is made, the answer lost)."""
         with self._lock:
-            self._faults.append({"status": status, "left": count, "retry_after": retry_after, "when": when})
+            self._faults.append({"status": status, "left": count, "retry_after": retry_after, "when": when,
+                                 "applied": applied})
 
     # -- HTTP --------------------------------------------------------------------------
 
@@ -176,22 +205,26 @@ class FakeSheets:
             self.requests.append((method, path))
             call = {"method": method, "path": path, "query": query, "body": None}
             self.calls.append(call)
-            for fault in self._faults:
-                if fault["left"] > 0 and fault["when"](method, path):
-                    fault["left"] -= 1
-                    headers = {} if fault["retry_after"] is None else {"Retry-After": str(fault["retry_after"])}
-                    message = ("Quota exceeded for quota metric 'Requests' and limit 'Requests per minute per "
-                               "user' of service 'sheets.googleapis.com'." if fault["status"] == 429
-                               else "Injected by FakeSheets.")
-                    return fault["status"], error_body(fault["status"], message), headers
+            fault = next((f for f in self._faults if f["left"] > 0 and f["when"](method, path)), None)
+            injected = None
+            if fault is not None:
+                fault["left"] -= 1
+                headers = {} if fault["retry_after"] is None else {"Retry-After": str(fault["retry_after"])}
+                message = ("Quota exceeded for quota metric 'Requests' and limit 'Requests per minute per "
+                           "user' of service 'sheets.googleapis.com'." if fault["status"] == 429
+                           else "Injected by FakeSheets.")
+                injected = fault["status"], error_body(fault["status"], message), headers
+                if not fault["applied"]:
+                    return injected
             try:
                 try:
                     call["body"] = json.loads(raw) if raw else {}
                 except ValueError as exc:
                     raise ApiError(400, f"Invalid JSON payload received. {exc}") from exc
-                return 200, self._route(method, parts.path, query, call["body"]), {}
+                answer = 200, self._route(method, parts.path, query, call["body"]), {}
             except ApiError as exc:
-                return exc.status, error_body(exc.status, exc.message), {}
+                answer = exc.status, error_body(exc.status, exc.message), {}
+            return injected or answer
 
     def _route(self, method: str, raw_path: str, query: dict[str, list[str]], body: Any) -> Any:
         found = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", raw_path)
@@ -217,13 +250,37 @@ class FakeSheets:
     # -- spreadsheets.get --------------------------------------------------------------
 
     def _metadata(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
-        if query.get("includeGridData", ["false"])[0].lower() == "true":
-            raise ApiError(400, "FakeSheets does not serve includeGridData=true.")
-        return {"spreadsheetId": book["key"],
-                "properties": {"title": book["title"], "locale": "vi_VN", "autoRecalc": "ON_CHANGE",
-                               "timeZone": "Asia/Ho_Chi_Minh"},
-                "sheets": [{"properties": _properties(s, i)} for i, s in enumerate(book["sheets"])],
-                "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book['key']}/edit"}
+        fields = query.get("fields", [""])[0]
+        mask = parse_fields(fields) if fields else None
+        if mask is not None:
+            with_data = _subtree(mask, "sheets", "data") is not False
+            cells = _subtree(mask, "sheets", "data", "rowData", "values")
+            cells = {} if cells is False else cells  # data asked for, but no cell field: no rows
+        else:
+            cells = None
+            with_data = query.get("includeGridData", ["false"])[0].lower() == "true"
+        wanted: dict[int, list[tuple[int, int, int, int]]] = {}  # sheet index -> boxes
+        for text in query.get("ranges", []):
+            sheet, box, _ = self._parse_range(book, text)
+            self._check_grid(sheet, text, box[2], box[3])
+            wanted.setdefault(book["sheets"].index(sheet), []).append(box)
+        if not query.get("ranges"):
+            wanted = {i: [(0, 0, s["rowCount"] - 1, s["columnCount"] - 1)] for i, s in enumerate(book["sheets"])}
+        sheets = []
+        for index in sorted(wanted):
+            sheet = book["sheets"][index]
+            entry: dict[str, Any] = {"properties": _properties(sheet, index)}
+            if with_data:
+                entry["data"] = [_grid_data(sheet, box, cells) for box in wanted[index]]
+            if sheet["merges"]:
+                entry["merges"] = [_grid_range(sheet["sheetId"], merge) for merge in sheet["merges"]]
+            sheets.append(entry)
+        answer = {"spreadsheetId": book["key"],
+                  "properties": {"title": book["title"], "locale": "vi_VN", "autoRecalc": "ON_CHANGE",
+                                 "timeZone": "Asia/Ho_Chi_Minh"},
+                  "sheets": sheets,
+                  "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book['key']}/edit"}
+        return answer if mask is None else apply_fields(answer, mask)
 
     # -- A1 ranges ---------------------------------------------------------------------
 
@@ -284,7 +341,9 @@ class FakeSheets:
         rows: dict[int, dict[int, Any]] = {}
         for (r, c), value in sheet["cells"].items():
             if r0 <= r <= r1 and c0 <= c <= c1:
-                rows.setdefault(r - r0, {})[c - c0] = _render(value, render)
+                shown = _render(value, render)
+                if shown is not None and shown != "":
+                    rows.setdefault(r - r0, {})[c - c0] = shown
         answer = {"range": f"{quote_title(sheet['title'])}!{column_letters(c0)}{r0 + 1}:"
                            f"{column_letters(c1)}{r1 + 1}", "majorDimension": "ROWS"}
         if rows:
@@ -353,7 +412,8 @@ class FakeSheets:
             raise ApiError(400, f'A sheet with the name "{title}" already exists. Please enter another name.')
         if sheet_id is None:
             sheet_id = 1 + max((s["sheetId"] for s in book["sheets"]), default=0)
-        return {"sheetId": sheet_id, "title": title, "rowCount": rows, "columnCount": cols, "cells": {}, "formats": {}}
+        return {"sheetId": sheet_id, "title": title, "rowCount": rows, "columnCount": cols, "cells": {}, "formats": {},
+                "merges": []}
 
     def _do_addSheet(self, book: dict[str, Any], args: dict[str, Any], where: str) -> Any:
         props = args.get("properties", {})
@@ -412,8 +472,10 @@ class FakeSheets:
         for name in ("rowCount", "columnCount"):
             if "gridProperties" in fields or f"gridProperties.{name}" in fields:
                 sheet[name] = props.get("gridProperties", {})[name]
-        sheet["cells"] = {rc: v for rc, v in sheet["cells"].items()
-                          if rc[0] < sheet["rowCount"] and rc[1] < sheet["columnCount"]}
+        for name in ("cells", "formats"):
+            sheet[name] = {rc: v for rc, v in sheet[name].items()
+                           if rc[0] < sheet["rowCount"] and rc[1] < sheet["columnCount"]}
+        sheet["merges"] = [m for m in sheet["merges"] if m[2] < sheet["rowCount"] and m[3] < sheet["columnCount"]]
 
 
 class _Transaction:
@@ -421,8 +483,8 @@ class _Transaction:
 
     def __init__(self, book: dict[str, Any]) -> None:
         self.book = book
-        self.work = {**book, "sheets": [{**s, "cells": dict(s["cells"]), "formats": dict(s["formats"])}
-                                        for s in book["sheets"]]}
+        self.work = {**book, "sheets": [{**s, "cells": dict(s["cells"]), "formats": dict(s["formats"]),
+                                         "merges": list(s["merges"])} for s in book["sheets"]]}
 
     def __enter__(self) -> dict[str, Any]:
         return self.work
@@ -476,7 +538,11 @@ def _user_entered(value: Any) -> Any:
 
 def _render(value: Any, option: str) -> Any:
     if isinstance(value, dict):
-        return value["formula"]  # the fake cannot evaluate formulas
+        if option == "FORMULA":
+            return value["formula"]
+        value = value.get("value")  # the result the test seeded: the fake has no formula engine
+        if value is None:
+            return ""
     if option in ("UNFORMATTED_VALUE", "FORMULA"):
         return value
     if isinstance(value, bool):
@@ -484,6 +550,162 @@ def _render(value: Any, option: str) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _a1_box(text: str) -> tuple[int, int, int, int]:
+    """``"B4:C5"`` → 0-based inclusive ``(3, 1, 4, 2)``."""
+    start, _, end = text.partition(":")
+    a, b = _REF.fullmatch(start), _REF.fullmatch(end or start)
+    return int(a[2]) - 1, column_index(a[1]), int(b[2]) - 1, column_index(b[1])
+
+
+def _grid_range(sheet_id: int, box: tuple[int, int, int, int]) -> dict[str, int]:
+    """A ``GridRange`` (exclusive ends) for a 0-based inclusive box; Google leaves out
+    ``sheetId`` when it is 0 but always gives the indexes."""
+    answer = {"sheetId": sheet_id} if sheet_id else {}
+    answer.update(startRowIndex=box[0], endRowIndex=box[2] + 1, startColumnIndex=box[1], endColumnIndex=box[3] + 1)
+    return answer
+
+
+_ERRORS = {"#NULL!": "NULL_VALUE", "#DIV/0!": "DIVIDE_BY_ZERO", "#VALUE!": "VALUE", "#REF!": "REF",
+           "#NAME?": "NAME", "#NUM!": "NUM", "#N/A": "N_A", "#ERROR!": "ERROR"}
+
+
+def _extended(value: Any) -> dict[str, Any]:
+    """An ``ExtendedValue`` for a plain stored value (an error text is an ``errorValue``)."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, (int, float)):
+        return {"numberValue": value}
+    if value in _ERRORS:
+        return {"errorValue": {"type": _ERRORS[value], "message": f"Formula error {value}"}}
+    return {"stringValue": value}
+
+
+def _full_cell(value: Any, fmt: dict[str, Any] | None) -> dict[str, Any]:
+    """A cell's ``CellData`` before any field mask."""
+    data: dict[str, Any] = {}
+    if isinstance(value, dict):
+        data["userEnteredValue"] = {"formulaValue": value["formula"]}
+        result = value.get("value")
+        if result is not None and result != "":
+            data["effectiveValue"] = _extended(result)
+    elif value is not None:
+        data["userEnteredValue"] = data["effectiveValue"] = _extended(value)
+    if fmt:
+        data["userEnteredFormat"] = fmt
+    return data
+
+
+def _grid_data(sheet: dict[str, Any], box: tuple[int, int, int, int], cells: Any) -> dict[str, Any]:
+    """One ``GridData`` for a box of a sheet, each cell kept through the ``cells`` mask
+    (``None``: whole cells). A cell left empty is ``{}``, a row without any kept cell is
+    ``{}``; trailing empty cells of a row and trailing empty rows are left out."""
+    r0, c0 = box[0], box[1]
+    r1, c1 = min(box[2], sheet["rowCount"] - 1), min(box[3], sheet["columnCount"] - 1)
+    kept: dict[int, dict[int, dict[str, Any]]] = {}
+    for (r, c) in set(sheet["cells"]) | set(sheet["formats"]):
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            data = _full_cell(sheet["cells"].get((r, c)), sheet["formats"].get((r, c)))
+            if cells is not None:
+                data = apply_fields(data, cells)
+            if data:
+                kept.setdefault(r - r0, {})[c - c0] = data
+    answer: dict[str, Any] = {}
+    if r0:
+        answer["startRow"] = r0
+    if c0:
+        answer["startColumn"] = c0
+    if kept:
+        answer["rowData"] = [{"values": [kept[r].get(c, {}) for c in range(1 + max(kept[r]))]} if r in kept else {}
+                             for r in range(1 + max(kept))]
+    return answer
+
+
+def parse_fields(text: str) -> dict[str, Any]:
+    """A ``fields`` mask as a tree: ``"a.b,c(d,e/f)"`` → ``{"a": {"b": None}, "c": {"d": None,
+    "e": {"f": None}}}``; ``None`` keeps the whole field. Paths use ``.`` or ``/``."""
+    pos = 0
+
+    def fail() -> ApiError:
+        return ApiError(400, f"Invalid field selection {text}")
+
+    def name() -> str:
+        nonlocal pos
+        found = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\*)\s*").match(text, pos)
+        if not found:
+            raise fail()
+        pos = found.end()
+        return found[1]
+
+    def selection() -> dict[str, Any]:
+        nonlocal pos
+        tree: dict[str, Any] = {}
+        while True:
+            path = [name()]
+            while text[pos:pos + 1] in (".", "/"):
+                pos += 1
+                path.append(name())
+            sub = None
+            if text[pos:pos + 1] == "(":
+                pos += 1
+                sub = selection()
+                if text[pos:pos + 1] != ")":
+                    raise fail()
+                pos += 1
+            for part in reversed(path[1:]):
+                sub = {part: sub}
+            _merge_fields(tree, path[0], sub)
+            if text[pos:pos + 1] != ",":
+                return tree
+            pos += 1
+
+    tree = selection()
+    if pos != len(text):
+        raise fail()
+    return tree
+
+
+def _merge_fields(tree: dict[str, Any], key: str, sub: Any) -> None:
+    if key in tree and tree[key] is None:
+        return
+    if sub is None or key not in tree:
+        tree[key] = sub if sub is None else dict(sub)
+        return
+    for child, more in sub.items():
+        _merge_fields(tree[key], child, more)
+
+
+def _subtree(tree: Any, *path: str) -> Any:
+    """The part of a mask tree under ``path``: ``None`` (all of it) or a tree, or
+    ``False`` when the mask does not reach there."""
+    for key in path:
+        if tree is None:
+            return None
+        tree = tree["*"] if "*" in tree else tree.get(key, False)
+        if tree is False:
+            return False
+    return tree
+
+
+def apply_fields(value: Any, tree: Any) -> Any:
+    """Keep only what the mask tree names; empty objects are left out, but list items stay
+    (as ``{}``) so positions keep their meaning."""
+    if tree is None:
+        return value
+    if isinstance(value, list):
+        return [apply_fields(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value
+    answer = {}
+    for key, item in value.items():
+        sub = tree["*"] if "*" in tree else tree.get(key, False)
+        if sub is False:
+            continue
+        kept = apply_fields(item, sub)
+        if kept != {}:
+            answer[key] = kept
+    return answer
 
 
 def _handler(fake: FakeSheets) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,578 @@
+"""One run of one binding: read, identify, merge and apply a chunk at a time, write, confirm.
+
+1. **read** the worksheet (bounded by the table) and find the table (``reader``);
+2. **identify** the rows that lost their ``Mã`` (``identity``): a row whose content is a
+   record about to be archived, or one a crashed run created, gets its ``Mã`` back;
+3. **chunks** of 1,000 rows, each in its own short transaction (the admin is never
+   blocked for long): rows unchanged on both sides since the last agreement are
+   recognised by a digest and skipped; the others are parsed, checked and merged field
+   by field against the last-agreed snapshot (``merge.merge_row``) — an edit made in the
+   admin during the run is either already in the record we lock and read, or lands after
+   our commit and differs from the snapshot, so the next run pushes it: never lost;
+4. **archive** the records whose rows left the sheet — unless that is more than a set
+   share of them (a person confirms with ``--allow-mass-archive``);
+5. **append** records made in the admin as new rows;
+6. **write** every changed cell in one batch, holding the file's lock; a file that changed
+   since step 1 raises :class:`~sheets.backend.SheetChanged` (the caller redoes the run);
+7. **confirm** in a last small transaction what the write made true (new ``Mã`` are in
+   the sheet, pushed values are agreed).
+
+A failure at any point leaves every committed chunk consistent: new rows wait
+unconfirmed (the next run adopts them by content instead of creating them twice) and
+pushed values that did not reach the sheet are pushed again.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from typing import NamedTuple
+
+from core.db import database
+from core.models import Unit, name_key, now, snapshot
+from sheets import bulk
+from sheets.apply import (
+    allocate_keys, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
+)
+from sheets.identity import Candidate, claim_rows, mass_archive, signature
+from sheets.lock import source_lock
+from sheets.mapping import KEY_HEADER, STATUS_HEADER
+from sheets.merge import merge_row
+from sheets.models import Binding, Conflict, SyncedRow
+from sheets.reader import read_table
+from sheets.backend import Cell
+from sheets.values import clean_text
+
+OK, NEW, UPDATED = "OK", "Mới", "Đã cập nhật"
+ARCHIVED_IN_DB, PUSHED_NEW = "Đã lưu trữ trong hệ thống", "Mới (từ hệ thống)"
+KEY_RESTORED, RECORD_RESTORED = "Đã khôi phục Mã", "Đã khôi phục từ lưu trữ"
+STALE_STATUS = ("Lỗi", "Xung đột", "Đã lưu trữ", "Chú ý", "Đã khôi phục")
+MAX_STATUS = 1000  # characters: a status is a sentence, never a cell's worth of text
+CHUNK = 1000
+
+
+class Known(NamedTuple):
+    """What the database knows of one ``Mã`` of the binding (no snapshot: that is loaded per chunk)."""
+
+    id: int
+    record_id: int
+    confirmed: bool
+    origin: str
+    archived: bool
+    digest: str | None
+    archived_by: str | None
+
+
+def cut(text: str, limit: int = MAX_STATUS) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class Run:
+    """The state of one run; see the module docstring for its steps."""
+
+    def __init__(self, binding, mapping, backend, result, *, pm=None, actor=None, progress=None,
+                 allow_mass_archive=False, mass_share=0.2, mass_min=5, chunk=None):
+        self.binding, self.mapping, self.backend, self.result = binding, mapping, backend, result
+        self.pm, self.actor, self.progress = pm, actor or f"sync:{binding.name}", progress
+        self.direction, self.dry_run = result.direction, result.dry_run
+        self.allow_mass_archive, self.mass_share, self.mass_min = allow_mass_archive, mass_share, mass_min
+        self.chunk = chunk or CHUNK
+        self.model = mapping.model
+        self.cells = {}  # (row, col) 0-based → text to write
+        self.confirm_keys = []  # Mã that are in the sheet once the write lands
+        self.agreed_later = {}  # SyncedRow id → {field: text} agreed once the write lands
+        self.seen = set()  # Mã found in the sheet (and kept alive)
+        self.claimed = {}  # row index → ("restored" | "adopted", Mã)
+        self.ambiguous = {}  # row index → the Mã it could be
+
+    # -- the run -----------------------------------------------------------------------
+    def execute(self):
+        grid = self.backend.read(self.binding.worksheet)
+        self.grid = grid
+        self.table = table = read_table(grid, self.mapping)
+        self.result.skipped = dict(table.skipped)
+        self.result.warnings.extend([*getattr(grid, "warnings", ()), *table.warnings])
+        self.present = [c for c in self.mapping.columns if c.field in table.columns and c.kind != "unit"]
+        self.imported = [c.field for c in self.present if not c.computed]
+        self.digest_cols = [table.columns[c.field] for c in self.mapping.columns if c.field in table.columns]
+        field_at = {col: name for name, col in table.columns.items()}
+        self.formula_fields = defaultdict(set)  # row index → fields whose cell is a formula
+        for r, c in getattr(grid, "formulas", ()):
+            if c in field_at:
+                self.formula_fields[r].add(field_at[c])
+        self.load_state()
+        self.claim_keyless()
+        rows = table.rows
+        for start in range(0, len(rows), self.chunk):
+            chunk = rows[start:start + self.chunk]
+            with chunk_transaction() as transaction:
+                self.handle_chunk(chunk)
+                if self.dry_run:
+                    transaction.rollback()
+            if self.progress is not None:
+                self.progress(start + len(chunk), len(rows))
+        if self.direction != "push":
+            self.archive_missing()
+        if self.direction != "pull":
+            self.append_database_records()
+        if table.key_header_missing:
+            self.cells[(table.header_index, table.key_col)] = KEY_HEADER
+        if table.status_header_missing:
+            self.cells[(table.header_index, table.status_col)] = STATUS_HEADER
+        if self.dry_run:
+            return
+        cells = self.changed_cells()
+        if cells:
+            with source_lock(self.binding.source):
+                self.backend.write(self.binding.worksheet, cells)
+        with database.atomic():
+            self.confirm()
+
+    def load_state(self):
+        self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
+        query = (SyncedRow.select(SyncedRow.key, SyncedRow.id, SyncedRow.record_id, SyncedRow.confirmed,
+                                  SyncedRow.origin, SyncedRow.archived, SyncedRow.digest, SyncedRow.archived_by)
+                 .where(SyncedRow.binding == self.binding))
+        self.index = {key: Known(*rest) for key, *rest in query.tuples().iterator()}
+        self.counts = Counter(row.key for row in self.table.rows if row.key)
+        self.missing = {key: known for key, known in self.index.items()
+                        if not known.archived and key not in self.counts and (known.confirmed or known.origin == "sheet")}
+        self.open_conflicts = {(c.key, c.field): c for c in
+                               Conflict.select().where(Conflict.binding == self.binding, Conflict.status == "open")}
+
+    def claim_keyless(self):
+        """Give rows without ``Mã`` the ``Mã`` of the record they are, when that is certain."""
+        if self.direction == "push" or not self.missing:
+            return
+        keyless = [row for row in self.table.rows if not row.key]
+        if not keyless:
+            return
+        candidates = defaultdict(list)
+        ids = [known.id for known in self.missing.values()]
+        for start in range(0, len(ids), CHUNK):
+            query = SyncedRow.select(SyncedRow.key, SyncedRow.snapshot, SyncedRow.confirmed).where(
+                SyncedRow.id.in_(ids[start:start + CHUNK])).order_by(SyncedRow.id)
+            for key, snap, confirmed in query.tuples():
+                found = signature(SyncedRow.snapshot.python_value(snap) if isinstance(snap, str) else snap, self.imported)
+                if found:
+                    candidates[found].append(Candidate(key, crashed=not confirmed))
+        if not candidates:
+            return
+        signatures = {}
+        for row in keyless:
+            self.table.parse(row)
+            if not row.errors and not row.unknown:
+                signatures[row.index] = signature(row.texts, self.imported)
+            row.release()
+        claims = claim_rows(signatures, candidates)
+        by_index = {row.index: row for row in keyless}
+        for kind, found in (("restored", claims.restored), ("adopted", claims.adopted)):
+            for index, key in found.items():
+                self.claimed[index] = (kind, key)
+                by_index[index].key = key
+                self.missing.pop(key, None)
+        self.ambiguous = claims.ambiguous
+        for keys in claims.ambiguous.values():  # not guessed, and not archived either
+            for key in keys:
+                self.missing.pop(key, None)
+
+    # -- a chunk -------------------------------------------------------------------------
+    def handle_chunk(self, chunk):
+        keyed = [row.key for row in chunk if row.key in self.index]
+        ids = [self.index[key].id for key in keyed]
+        self.srows = {s.key: s for s in SyncedRow.select().where(SyncedRow.id.in_(ids))} if ids else {}
+        self.records = select_records(self.model, {s.record_id for s in self.srows.values()}) if self.srows else {}
+        self.db_values = self.mapping.read_many(list(self.records.values())) if self.records else {}
+        self.creates, self.updates, self.restores, self.changed_srows = [], [], [], {}
+        for row in chunk:
+            if self.unchanged(row):
+                continue
+            self.table.parse(row)
+            self.handle(row)
+        self.flush()
+        for row in chunk:
+            row.release()
+
+    def digest(self, row, record_id):
+        """What both sides looked like: the row's cells (as phoihop will have left them)
+        and what :meth:`Mapping.read_many` says of the record. Stable across processes."""
+        values, record = self.db_values.get(record_id), self.records.get(record_id)
+        if values is None or record is None:
+            return None
+        raw = self.grid[row.index]
+        cells = [self.cells.get((row.index, col), raw[col] if col < len(raw) else None) for col in self.digest_cols]
+        state = [values.get(c.field) for c in self.present] + [record.unit_id, record.archived]
+        return hashlib.blake2b(repr((cells, state)).encode("utf-8"), digest_size=16).hexdigest()
+
+    def unchanged(self, row):
+        if not row.key or row.index in self.claimed or self.counts[row.key] > 1:
+            return False
+        known = self.index.get(row.key)
+        if known is None or not known.digest or known.archived or not known.confirmed:
+            return False
+        if self.digest(row, known.record_id) != known.digest:
+            return False
+        self.seen.add(row.key)
+        self.result.unchanged += 1
+        self.set_status(row, OK, keep_fresh=True)
+        return True
+
+    def handle(self, row):
+        errors = list(row.errors)
+        unit_id = self.resolve_unit(row, errors)
+        claim = self.claimed.get(row.index)
+        if row.index in self.ambiguous:
+            keys = ", ".join(self.ambiguous[row.index])
+            errors.append(self.error(row, KEY_HEADER, "", f"Dòng không có Mã và giống nhiều bản ghi ({keys}): "
+                                                           f'phoihop không đoán — hãy điền đúng Mã vào cột "{KEY_HEADER}"'))
+        elif row.key and claim is None:
+            if self.counts[row.key] > 1:
+                lines = ", ".join(str(r.excel_row) for r in self.table.rows if r.key == row.key)
+                errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" bị trùng ở các dòng {lines}'))
+            elif row.key not in self.index:
+                errors.append(self.error(row, KEY_HEADER, row.key, f'Mã "{row.key}" không có trong hệ thống (đừng tự gõ Mã)'))
+        if claim is not None:
+            self.cells[(row.index, self.table.key_col)] = row.key
+            self.confirm_keys.append(row.key)
+        if row.key:
+            self.seen.add(row.key)
+        if not errors:
+            errors = self.rule_errors(row)
+        if errors:
+            self.fail_row(row, errors)
+        elif row.key and row.key in self.srows:
+            self.merge(row, self.srows[row.key], unit_id, claim)
+        elif not row.key and self.direction != "push":
+            self.create(row, unit_id)
+
+    def fail_row(self, row, errors):
+        self.result.errors.extend(errors)
+        self.set_status(row, "Lỗi: " + "; ".join(e["message"] for e in errors))
+
+    def resolve_unit(self, row, errors):
+        column = self.mapping.unit_column()
+        if column is None or row.unit_name is None:
+            if self.binding.unit_id is None:
+                errors.append(self.error(row, None, None, "Không rõ đơn vị: thêm cột \"Đơn vị\" hoặc liên kết với --unit"))
+            return self.binding.unit_id
+        unit_id = self.units.get(name_key(row.unit_name))
+        header = self.table.headers[column.field]
+        if unit_id is None:
+            errors.append(self.error(row, header, row.unit_name, f'{header} "{cut(row.unit_name, 80)}" chưa đăng ký (phoihop units add)'))
+        elif self.binding.unit_id is not None and unit_id != self.binding.unit_id:
+            errors.append(self.error(row, header, row.unit_name, f'{header} "{cut(row.unit_name, 80)}" không phải đơn vị của liên kết này'))
+        return unit_id
+
+    def rule_errors(self, row):
+        problems = list(self.mapping.rules(dict(row.values)) or [])
+        if self.pm is not None:
+            for answer in self.pm.hook.phoihop_validate(binding=self.mapping.name, record=dict(row.values)):
+                problems.extend(answer or [])
+        return [self.error(row, self.table.headers.get(f), row.texts.get(f), message) for f, message in problems]
+
+    def fit_errors(self, row, record):
+        """Values the table cannot hold (text longer than its column, numbers too large)."""
+        return [self.error(row, self.table.headers.get(name, name), row.texts.get(name, ""),
+                           f'{self.table.headers.get(name, name)} {problem}')
+                for name, problem in record_problems(record)]
+
+    # -- rows phoihop knows ----------------------------------------------------------------
+    def merge(self, row, srow, unit_id, claim):
+        record = self.records.get(srow.record_id)
+        restored = False
+        if record is None or (record.archived and srow.archived_by != "sheet"):
+            if not srow.archived or srow.archived_by != "database":
+                srow.archived, srow.archived_by = True, "database"
+                self.changed_srows[srow.id] = srow
+            self.set_status(row, ARCHIVED_IN_DB)
+            return
+        if record.archived:  # its row had left the sheet and is back: the record returns
+            if self.direction == "push":
+                self.set_status(row, ARCHIVED_IN_DB)
+                return
+            record.archived, restored = False, True
+        if srow.archived:  # un-archived in the admin, or restored just now
+            srow.archived, srow.archived_by = False, None
+            self.changed_srows[srow.id] = srow
+        if claim is None and not srow.confirmed:
+            srow.confirmed = True
+            self.changed_srows[srow.id] = srow
+        values = self.db_values.get(record.id, {})
+        db_texts = {c.field: c.format(values.get(c.field)) for c in self.present}
+        decided = merge_row(self.present, srow.snapshot, row.texts, db_texts, direction=self.direction,
+                            formulas=self.formula_fields.get(row.index, ()), unknown=row.unknown)
+        changes = {name: row.values.get(name) for name in decided.to_db}
+        if (changes or restored or (unit_id is not None and unit_id != record.unit_id and self.direction != "push")):
+            before = snapshot(record)
+            if unit_id is not None and unit_id != record.unit_id and self.direction != "push":
+                record.unit = unit_id
+            if changes:
+                self.mapping.apply(record, changes)
+            problems = self.fit_errors(row, record)
+            if problems:
+                self.fail_row(row, problems)
+                return
+            self.updates.append((record, changes, before))
+            if restored:
+                self.restores.append(record)
+        conflicts = [self.conflict(row, srow, record, *clash) for clash in decided.conflicts]
+        clashing = {clash[0] for clash in decided.conflicts}
+        for column in self.present:
+            if column.field not in clashing:
+                self.close_conflict(srow.key, column.field)
+        for name, text in decided.to_sheet.items():
+            self.cells[(row.index, self.table.columns[name])] = text
+        pushed = {k: v for k, v in decided.to_sheet.items() if not self.mapping.column(k).computed}
+        if pushed:
+            self.agreed_later[srow.id] = pushed
+        for name, sheet_text, db_text in decided.overwritten:
+            self.result.warnings.append(f'Dòng {row.excel_row}, cột "{self.table.headers[name]}": phoihop tính cột này, '
+                                        f'đã ghi lại "{db_text}" thay cho "{cut(sheet_text, 80)}"')
+        settled = decided.settled and not changes and not restored
+        digest = self.digest(row, record.id) if settled else None
+        if decided.base != srow.snapshot or digest != srow.digest:
+            srow.snapshot, srow.digest = decided.base, digest
+            self.changed_srows[srow.id] = srow
+        notes = self.formula_notes(row, decided)
+        if conflicts:
+            self.set_status(row, "Xung đột: " + "; ".join(conflicts))
+        elif notes:
+            self.set_status(row, "Chú ý: " + "; ".join(notes))
+        elif claim is not None:
+            self.set_status(row, NEW if claim[0] == "adopted" else KEY_RESTORED)
+        elif restored:
+            self.set_status(row, RECORD_RESTORED)
+        elif changes or pushed:
+            self.set_status(row, UPDATED)
+        else:
+            self.set_status(row, OK, keep_fresh=True)
+        if claim is not None and claim[0] == "adopted":
+            self.result.created += 1
+        elif claim is not None or restored:
+            self.result.restored += 1
+        if conflicts:
+            return
+        self.result.updated += bool(changes)
+        self.result.pushed += bool(pushed)
+        if claim is None and not restored and not changes and not pushed:
+            self.result.unchanged += 1
+
+    def formula_notes(self, row, decided):
+        notes = []
+        for name in decided.unknown:
+            header = self.table.headers[name]
+            notes.append(f'Ô công thức "{header}" chưa có giá trị: mở tệp bằng Excel và lưu lại')
+        for name, db_text in decided.blocked:
+            header = self.table.headers[name]
+            notes.append(f'"{header}" là ô công thức: hệ thống có "{cut(db_text, 80)}", phoihop không ghi đè công thức')
+        for note in notes:
+            self.result.warnings.append(f"Dòng {row.excel_row}: {note}")
+        return notes
+
+    def conflict(self, row, srow, record, name, base, sheet_text, db_text):
+        header = self.table.headers[name]
+        found = self.open_conflicts.get((srow.key, name))
+        if found is None:
+            found = Conflict.create(binding=self.binding, unit=record.unit_id, key=srow.key, field=name, header=header,
+                                    base_value=base, sheet_value=sheet_text, db_value=db_text)
+            self.open_conflicts[(srow.key, name)] = found
+        elif (found.sheet_value, found.db_value) != (sheet_text, db_text):
+            found.sheet_value, found.db_value = sheet_text, db_text
+            found.save()
+        self.result.conflicts.append({"row": row.excel_row, "key": srow.key, "column": header, "sheet": sheet_text,
+                                      "database": db_text, "id": found.id})
+        return f"{header} — bảng tính {cut(sheet_text, 80) or '(trống)'}, hệ thống {cut(db_text, 80) or '(trống)'}"
+
+    def close_conflict(self, key, name):
+        found = self.open_conflicts.pop((key, name), None)
+        if found is not None:
+            found.status, found.resolved_at, found.resolved_by = "agreed", now(), self.actor
+            found.save()
+
+    # -- new rows -------------------------------------------------------------------------
+    def create(self, row, unit_id):
+        values = {name: row.values[name] for name in self.imported if name in row.values}
+        record = self.model(unit=unit_id, archived=False)
+        self.mapping.apply(record, values)
+        problems = self.fit_errors(row, record)
+        if problems:
+            self.fail_row(row, problems)
+            return
+        plain = {name: row.texts.get(name, "") for name in self.imported}
+        self.creates.append((row, record, values, plain))
+
+    def flush(self):
+        """Apply the chunk's decisions: a constant number of statements."""
+        if self.creates:
+            self.flush_creates()
+        if self.updates:
+            records = [record for record, _, _ in self.updates]
+            update_records(self.model, records)
+            self.mapping.after_save_many([(record, changes) for record, changes, _ in self.updates])
+            restored = {record.id for record in self.restores}
+            plain = [r for r in records if r.id not in restored]
+            audit_rows(self.model, self.actor, "update", plain,
+                       before={r.id: b for r, _, b in self.updates}, after={r.id: snapshot(r) for r in plain})
+            audit_rows(self.model, self.actor, "restore", self.restores)
+        if self.changed_srows:
+            SyncedRow.bulk_update(list(self.changed_srows.values()),
+                                  fields=[SyncedRow.snapshot, SyncedRow.digest, SyncedRow.confirmed,
+                                          SyncedRow.archived, SyncedRow.archived_by], batch_size=200)
+
+    def flush_creates(self):
+        creates, self.creates = self.creates, []
+        records = [record for _, record, _, _ in creates]
+        keys = allocate_keys(self.mapping.key_prefix, len(creates))
+        insert_records(self.model, records)
+        self.mapping.after_save_many([(record, values) for _, record, values, _ in creates])
+        stored = select_records(self.model, [record.id for record in records])  # as the database keeps them
+        self.db_values.update(self.mapping.read_many(list(stored.values())))
+        self.records.update(stored)
+        synced = []
+        for (row, record, _values, plain), key in zip(creates, keys):
+            computed = self.write_computed(row, record)
+            self.cells[(row.index, self.table.key_col)] = key
+            self.set_status(row, NEW)
+            synced.append({"binding": self.binding.id, "key": key, "record_id": record.id,
+                           "snapshot": {**plain, **computed}, "confirmed": False, "origin": "sheet",
+                           "archived": False, "digest": self.digest(row, record.id)})
+        bulk.insert(SyncedRow, synced)
+        self.confirm_keys.extend(keys)
+        audit_rows(self.model, self.actor, "create", records)
+        self.result.created += len(creates)
+
+    def write_computed(self, row, record):
+        """Put the record's computed values in the row (never over a formula); return the texts."""
+        computed = [c for c in self.present if c.computed]
+        if not computed:
+            return {}
+        values = self.db_values.get(record.id, {})
+        texts = {c.field: c.format(values.get(c.field)) for c in computed}
+        formulas = self.formula_fields.get(row.index, ())
+        for name, text in texts.items():
+            if name not in formulas and row.texts.get(name, "") != text:
+                self.cells[(row.index, self.table.columns[name])] = text
+        return texts
+
+    # -- rows gone from the sheet -----------------------------------------------------------
+    def archive_missing(self):
+        """Records whose rows left the sheet are archived (never deleted) — unless too many
+        left at once: then nothing is, until a person confirms."""
+        gone = list(self.missing.values())
+        if not gone:
+            return
+        previous = sum(1 for k in self.index.values() if not k.archived and (k.confirmed or k.origin == "sheet"))
+        if not self.allow_mass_archive and mass_archive(len(gone), previous, self.mass_share, self.mass_min):
+            message = (f"{len(gone)} trong {previous} dòng đã đồng bộ lần trước không còn trong bảng tính: phoihop chưa "
+                       "lưu trữ bản ghi nào. Nếu các dòng bị xóa nhầm, hãy dán lại (giữ cột Mã); nếu đúng là đã xóa, "
+                       "chạy lại với --allow-mass-archive.")
+            self.result.errors.append({"row": None, "column": None, "value": "", "message": message})
+            self.result.held_back = len(gone)
+            return
+        with chunk_transaction() as transaction:
+            for start in range(0, len(gone), CHUNK):
+                part = gone[start:start + CHUNK]
+                records = list(select_records(self.model, [k.record_id for k in part]).values())
+                live = [r for r in records if not r.archived]
+                if live:
+                    self.model.update(archived=True).where(self.model.id.in_([r.id for r in live])).execute()
+                    audit_rows(self.model, self.actor, "archive", live)
+                SyncedRow.update(archived=True, archived_by="sheet").where(
+                    SyncedRow.id.in_([k.id for k in part])).execute()
+            if self.dry_run:
+                transaction.rollback()
+        self.result.archived += len(gone)
+
+    # -- records made in the admin go to the sheet --------------------------------------------
+    def append_database_records(self):
+        with chunk_transaction() as transaction:
+            self._append()
+            if self.dry_run:
+                transaction.rollback()
+
+    def _append(self):
+        linked = (SyncedRow.select(SyncedRow.record_id).join(Binding)
+                  .where(Binding.name == self.mapping.name, SyncedRow.archived == False))  # noqa: E712
+        in_sheet = {k.record_id for key, k in self.index.items() if key in self.counts}
+        archived_here = {k.record_id: (key, k) for key, k in self.index.items() if k.archived and key not in self.counts}
+        pending = [(key, k) for key, k in self.index.items()
+                   if not k.confirmed and k.origin == "database" and not k.archived and key not in self.seen]
+        pending_records = select_records(self.model, [k.record_id for _, k in pending]) if pending else {}
+        query = self.model.select().where(self.model.archived == False, self.model.id.not_in(linked))  # noqa: E712
+        if self.binding.unit_id is not None:
+            query = query.where(self.model.unit == self.binding.unit_id)
+        fresh = [r for r in query if r.id not in in_sheet]
+        work = [(key, k.id, pending_records.get(k.record_id)) for key, k in pending]
+        reused = []
+        for record in fresh:
+            key, known = archived_here.get(record.id, (None, None))
+            work.append((key, known.id if known else None, record))
+            if known:
+                reused.append(known.id)
+        work = [item for item in work if item[2] is not None and not item[2].archived]
+        if not work:
+            return
+        new_keys = allocate_keys(self.mapping.key_prefix, sum(1 for key, _, _ in work if key is None))
+        unit_names = {u.id: u.name for u in Unit.select()}
+        unit_column = self.mapping.unit_column()
+        index = self.table.last_row + 1
+        inserts, updates = [], []
+        for start in range(0, len(work), CHUNK):
+            part = work[start:start + CHUNK]
+            values = self.mapping.read_many([record for _, _, record in part])
+            for key, srow_id, record in part:
+                texts = {c.field: c.format(values[record.id].get(c.field)) for c in self.present}
+                for name, text in texts.items():
+                    if text:
+                        self.cells[(index, self.table.columns[name])] = text
+                if unit_column is not None and unit_column.field in self.table.columns:
+                    self.cells[(index, self.table.columns[unit_column.field])] = unit_names.get(record.unit_id, "")
+                if key is None:
+                    key = new_keys.pop(0)
+                    inserts.append({"binding": self.binding.id, "key": key, "record_id": record.id, "snapshot": texts,
+                                    "confirmed": False, "origin": "database", "archived": False, "digest": None})
+                else:
+                    updates.append((srow_id, texts))
+                self.cells[(index, self.table.key_col)] = key
+                self.cells[(index, self.table.status_col)] = PUSHED_NEW
+                self.confirm_keys.append(key)
+                self.result.pushed += 1
+                index += 1
+        bulk.insert(SyncedRow, inserts)
+        for srow_id, texts in updates:  # records un-archived in the admin: their old Mã comes back
+            SyncedRow.update(snapshot=texts, archived=False, archived_by=None, confirmed=False, origin="database",
+                             digest=None).where(SyncedRow.id == srow_id).execute()
+
+    # -- helpers ----------------------------------------------------------------------------
+    def set_status(self, row, text, keep_fresh=False):
+        if keep_fresh and row.status and not row.status.startswith(STALE_STATUS):
+            return  # an untouched row keeps "Mới" / "Đã cập nhật": a no-change sync writes nothing
+        self.cells[(row.index, self.table.status_col)] = cut(text)
+
+    def error(self, row, header, value, message):
+        text = "" if value is None else str(value)
+        return {"row": row.excel_row, "column": header, "value": cut(text, 200), "message": cut(message, 500)}
+
+    def changed_cells(self):
+        """Only the cells whose content changes, never a formula cell."""
+        formulas = getattr(self.grid, "formulas", ())
+        cells = []
+        for (r, c), text in sorted(self.cells.items()):
+            if (r, c) in formulas:
+                continue
+            current = self.grid[r][c] if r < len(self.grid) and c < len(self.grid[r]) else None
+            if (clean_text(current) or "") != (text or ""):
+                cells.append(Cell(row=r + 1, col=c + 1, value=text or None))
+        return cells
+
+    def confirm(self):
+        keys = self.confirm_keys
+        for start in range(0, len(keys), 500):
+            SyncedRow.update(confirmed=True).where(SyncedRow.binding == self.binding,
+                                                   SyncedRow.key.in_(keys[start:start + 500])).execute()
+        ids = list(self.agreed_later)
+        for start in range(0, len(ids), 500):
+            srows = list(SyncedRow.select().where(SyncedRow.id.in_(ids[start:start + 500])))
+            for srow in srows:
+                srow.snapshot = {**srow.snapshot, **self.agreed_later[srow.id]}
+            SyncedRow.bulk_update(srows, fields=[SyncedRow.snapshot], batch_size=200)
+        Binding.update(last_synced_at=now()).where(Binding.id == self.binding.id).execute()
