@@ -148,3 +148,24 @@ def test_wait_lets_the_second_sync_run_after_the_first(google, sync_pm, sync_app
     result = run(binding, sync_pm, wait=True)
     thread.join()
     assert result.outcome == "ok" and result.created == 3
+
+
+def test_a_formula_column_is_read_from_its_results_and_never_written(google, sync_pm, fake_sheets):
+    """Issue 7: the formula case through the Sheets API. The "Kinh phí" column is a formula
+    (as offices compute derived money); its results come in, and a database change to it is
+    reported on the row, never written over the formula."""
+    binding = google()
+    sheet = fake_sheets.spreadsheets[KEY]["sheets"][0]
+    for r in range(5, 8):
+        sheet["cells"][(r, 3)] = {"formula": f"=G{r + 1}*1000", "value": 2_000_000 * r}
+    first = run(binding, sync_pm)
+    assert first.created == 3
+    assert sorted(e.amount for e in Entry.select()) == [10_000_000, 12_000_000, 14_000_000]
+    Entry.update(amount=1).where(Entry.amount == 10_000_000).execute()
+    second = run(binding, sync_pm)
+    assert second.pushed == 0 and any("công thức" in w for w in second.warnings)
+    assert sheet["cells"][(5, 3)] == {"formula": "=G6*1000", "value": 10_000_000}
+    status = column(fake_sheets.grid(KEY, WORKSHEET), "Trạng thái đồng bộ")[1]
+    assert status.startswith("Chú ý:") and "Kinh phí" in status
+    third = run(binding, sync_pm)
+    assert third.requests["writes"] == 0 and Entry.select().where(Entry.amount == 1).count() == 1
