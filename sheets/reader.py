@@ -13,7 +13,9 @@ from typing import Any
 
 from sheets.backend import UNCOMPUTED
 from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
-from sheets.table import check_totals, classify_row, find_header_row, header_key, match_columns
+from sheets.table import (
+    check_totals, classify_row, find_header, header_key, header_layout, match_header_cells, merge_notes,
+)
 from sheets.values import CellError, clean_text, is_empty
 
 KEY_FIELD, STATUS_FIELD = "__key", "__status"
@@ -63,6 +65,13 @@ class Table:
     grid: list = field(repr=False, default_factory=list)
     mapping: Mapping | None = field(repr=False, default=None)
     caches: dict = field(repr=False, default_factory=dict)
+    # 0-based upper row of a two-level header ("Kinh phí" over "Ngân sách", "Huy động");
+    # ``header_index`` is then the lower row, where phoihop adds Mã and its status column.
+    header_top: int | None = None
+
+    def __post_init__(self):
+        if self.header_top is None:
+            self.header_top = self.header_index
 
     def parse(self, row: SheetRow) -> SheetRow:
         """Fill ``row.values``, ``row.texts``, ``row.errors`` and ``row.unit_name``."""
@@ -110,22 +119,29 @@ def error(row_index, header, raw, message):
 
 
 def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
-    """Read ``grid`` with ``mapping``; raise :class:`TableError` when it cannot be done."""
+    """Read ``grid`` with ``mapping``; raise :class:`TableError` when it cannot be done.
+
+    ``grid`` is a list of rows, or a :class:`~sheets.backend.Grid` whose ``merges`` (when
+    the backend knows them) show two-level headers; without them the cells are enough
+    (:func:`sheets.table.header_layout`). In a two-level header ``header_top`` is the
+    upper row and ``header_index`` the lower one; the data start below it."""
     required = [c.spellings for c in mapping.required]
-    header_index = find_header_row(grid, required, max_rows=HEADER_SEARCH_ROWS)
-    if header_index is None:
+    spellings = header_spellings(mapping)
+    merges = header_merges(grid)
+    layout = find_header(grid, required, spellings, merges, OWN_HEADERS, max_rows=HEADER_SEARCH_ROWS)
+    if layout is None:
         raise TableError(missing_headers_message(grid, mapping))
-    spellings = {c.field: c.spellings for c in mapping.columns}
-    spellings[KEY_FIELD] = [KEY_HEADER]
-    spellings[STATUS_FIELD] = [STATUS_HEADER]
-    match = match_columns(grid[header_index], spellings)
+    header_index = layout.bottom
+    match = match_header_cells(layout.cells, spellings)
     if match.duplicates:
         name, cols = next(iter(match.duplicates.items()))
         letters = ", ".join(column_letter(c) for c in cols)
-        raise TableError(f'Cột "{match.by_column[cols[0]]}" xuất hiện {len(cols)} lần (các cột {letters}); hãy giữ một cột.')
+        header = one_line(match.by_column[cols[0]])
+        raise TableError(f'Cột "{header}" xuất hiện {len(cols)} lần (các cột {letters}); hãy giữ một cột.')
 
     body = grid[header_index + 1:]
-    width = max([len(grid[header_index])] + [last_filled(row) + 1 for row in body] + [0])
+    header_width = max(len(grid[row]) for row in range(layout.top, layout.bottom + 1))
+    width = max([header_width] + [last_filled(row) + 1 for row in body] + [0])
     key_col = match.index.get(KEY_FIELD)
     status_col = match.index.get(STATUS_FIELD)
     next_free = width
@@ -134,7 +150,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     if status_col is None:
         status_col = next_free
     columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
-    headers = {f: " ".join(unicodedata.normalize("NFC", str(match.by_column[c])).split()) for f, c in columns.items()}
+    headers = {f: one_line(match.by_column[c]) for f, c in columns.items()}
     owned = {key_col, status_col}
 
     rows, totals_input, last_row = [], [], header_index
@@ -156,9 +172,11 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
         rows.append(SheetRow(index=index, key=key, status=cell_text(raw_row, status_col)))
         totals_input.append(("data", index + 1, None, total_values(raw_row, columns, mapping)))
 
-    warnings = [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
+    warnings = merge_warnings(grid, layout, mapping, spellings, columns, merges)
+    warnings += [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
     return Table(
-        header_index=header_index, columns=columns, headers=headers, key_col=key_col, status_col=status_col,
+        header_index=header_index, header_top=layout.top, columns=columns, headers=headers,
+        key_col=key_col, status_col=status_col,
         key_header_missing=KEY_FIELD not in match.index, status_header_missing=STATUS_FIELD not in match.index,
         rows=rows, skipped=skipped, warnings=warnings, last_row=last_row,
         grid=grid, mapping=mapping, caches={c.field: {} for c in mapping.columns if c.kind in CACHED_KINDS},
@@ -229,16 +247,62 @@ def column_letter(col: int) -> str:
     return letters
 
 
+OWN_HEADERS = (KEY_HEADER, STATUS_HEADER)  # phoihop's columns: never a child of a merged parent
+
+
+def header_spellings(mapping):
+    """field → header spellings, phoihop's ``Mã`` and status columns included."""
+    spellings = {c.field: c.spellings for c in mapping.columns}
+    spellings[KEY_FIELD] = [KEY_HEADER]
+    spellings[STATUS_FIELD] = [STATUS_HEADER]
+    return spellings
+
+
+def header_merges(grid):
+    """The merged ranges of ``grid`` (a :class:`~sheets.backend.Grid`) that start where a
+    header can be, or ``None`` when the backend did not say (a plain list, no merges)."""
+    merges = [m for m in getattr(grid, "merges", None) or () if m[0] <= HEADER_SEARCH_ROWS]
+    return merges or None
+
+
+def one_line(text) -> str:
+    """A header as quoted in messages: NFC, on one line, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def merge_warnings(grid, layout, mapping, spellings, columns, merges):
+    """A warning for each merged header cell that may hide a mapped column the table lacks
+    ('Không tìm thấy cột "Kinh phí huy động": ô gộp G5:H5 "Kinh phí" có cột con …')."""
+    missing = [c.field for c in mapping.columns if c.field not in columns]
+    if not missing:
+        return []
+    warnings = []
+    for note in merge_notes(grid, layout, spellings, missing, merges, OWN_HEADERS):
+        lost = [c.header for c in mapping.columns if c.field in note.fields]
+        if lost:
+            quoted = ", ".join(f'"{h}"' for h in lost)
+            warnings.append(f"Không tìm thấy cột {quoted}: {note.text}.")
+    return warnings
+
+
 def missing_headers_message(grid, mapping):
-    best, best_hits = [], -1
+    spellings = header_spellings(mapping)
+    merges = header_merges(grid)
     wanted = {header_key(s) for c in mapping.columns for s in c.spellings}
-    for row in grid[:HEADER_SEARCH_ROWS]:
-        found = [" ".join(str(cell).split()) for cell in row if not is_empty(cell)]
-        hits = sum(header_key(cell) in wanted for cell in found)
+    best, best_hits = None, -1
+    for row in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        layout = header_layout(grid, row, spellings, merges, OWN_HEADERS)
+        hits = sum(any(header_key(s) in wanted for s in cell.spellings) for cell in layout.cells.values())
         if hits > best_hits:
-            best, best_hits = found, hits
-    present = {header_key(cell) for cell in best}
-    missing = [c.header for c in mapping.required if not present & {header_key(s) for s in c.spellings}]
-    quoted = ", ".join(f'"{h}"' for h in missing)
-    seen = ", ".join(f'"{h}"' for h in best) or "(không có)"
-    return f"Không tìm thấy cột bắt buộc {quoted} trong {HEADER_SEARCH_ROWS} dòng đầu. Các tiêu đề tìm thấy: {seen}."
+            best, best_hits = layout, hits
+    cells = best.cells.values() if best else []
+    present = {header_key(s) for cell in cells for s in cell.spellings}
+    lacking = [c for c in mapping.required if not present & {header_key(s) for s in c.spellings}]
+    quoted = ", ".join(f'"{c.header}"' for c in lacking)
+    seen = ", ".join(f'"{one_line(cell.text)}"' for cell in cells) or "(không có)"
+    message = f"Không tìm thấy cột bắt buộc {quoted} trong {HEADER_SEARCH_ROWS} dòng đầu. Các tiêu đề tìm thấy: {seen}."
+    notes = merge_notes(grid, best, spellings, [c.field for c in lacking], merges, OWN_HEADERS) if best else []
+    notes = [note for note in notes if note.fields or note.nothing_matched]
+    if notes:
+        message += " Lưu ý: " + "; ".join(note.text for note in notes) + "."
+    return message

@@ -16,8 +16,13 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Sheets/Excel date serials
+# A number in a date column is taken for a date serial only when it falls in this range:
+# a bare year (2021 → 13/07/1905) or a small count (5 → 04/01/1900) is never a date.
+SERIAL_DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
+BARE_YEARS = range(1900, 2101)  # a whole number of these in a date column is a year
 
 BAD_DATE = "không phải ngày hợp lệ"
+BARE_YEAR = "chỉ có năm — cần ngày/tháng/năm"
 BAD_YEAR = "không phải năm hợp lệ"
 BAD_MONEY = "không phải số tiền hợp lệ"
 BAD_INT = "không phải số nguyên hợp lệ"
@@ -110,7 +115,12 @@ def _whole(number: Decimal | float | int, reason: str) -> int:
 def parse_date(value: Any) -> dt.date | None:
     """dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, a date serial (number or
     digit text), or a date/datetime cell → ``datetime.date``. Impossible dates such as
-    31/02/2021 raise ``CellError("không phải ngày hợp lệ")``."""
+    31/02/2021 raise ``CellError("không phải ngày hợp lệ")``.
+
+    A number (or digit-only text) is a serial only when it gives a date within
+    :data:`SERIAL_DATE_RANGE`; a whole number 1900–2100 is a bare year
+    (``CellError(BARE_YEAR)``), any other number is not a date (``BAD_DATE``). Date and
+    datetime cells are taken as they are, whatever their year."""
     if is_empty(value):
         return None
     if isinstance(value, dt.date):
@@ -119,7 +129,7 @@ def parse_date(value: Any) -> dt.date | None:
         return _from_serial(value)
     s = _text(value) if isinstance(value, str) else ""
     if re.fullmatch(r"\d+(?:\.\d+)?", s):
-        return _from_serial(float(s))
+        return _from_serial(Decimal(s))
     time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
     try:
         if m := re.fullmatch(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})" + time, s):
@@ -132,8 +142,14 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def _from_serial(serial: float | int | Decimal) -> dt.date:
-    """A Sheets/Excel date serial: days since 1899-12-30 (a fraction is the time of day)."""
-    if not (math.isfinite(serial) and 1 <= serial < 2958466):  # up to 31/12/9999
+    """A Sheets/Excel date serial: days since 1899-12-30 (a fraction is the time of day),
+    accepted only within :data:`SERIAL_DATE_RANGE`; a bare year is its own error."""
+    if not math.isfinite(serial):
+        raise CellError(BAD_DATE)
+    if serial == int(serial) and int(serial) in BARE_YEARS:
+        raise CellError(BARE_YEAR)
+    first, last = (d - SERIAL_EPOCH for d in SERIAL_DATE_RANGE)
+    if not first.days <= serial < last.days + 1:
         raise CellError(BAD_DATE)
     return SERIAL_EPOCH + dt.timedelta(days=int(serial))
 

@@ -5,22 +5,37 @@ samples/README.md documents about them (Overview table, per-sheet row lists, tot
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+import peewee
 import pytest
 
+from sheets.backend import Grid
+from sheets.mapping import Column, Mapping
+from sheets.reader import TableError, read_table
 from sheets.table import (
     ColumnMatch,
+    HeaderCell,
     TotalMismatch,
+    cell_name,
     check_totals,
     classify_row,
+    find_header,
     find_header_row,
+    guess_parent_spans,
+    header_cells,
     header_key,
+    is_sub_header_row,
+    looks_like_value,
     match_columns,
+    match_header_cells,
+    merged_parent_spans,
+    range_name,
 )
 from sheets.values import (
     CellError,
@@ -181,6 +196,356 @@ def test_match_columns_accepts_non_text_header_cells():
 def test_match_columns_rejects_a_spelling_listed_for_two_fields():
     with pytest.raises(ValueError):
         match_columns(["Nội dung"], {"a": ["Nội dung"], "b": ["NỘI DUNG"]})
+
+
+# --- two-level headers ------------------------------------------------------------------------
+# "Kinh phí" merged over "Ngân sách" / "Huy động", the other headers merged down over both rows
+# (spec/sheets.md, Finding the table). Rows and columns below are 0-based, as in Grid.merges.
+
+MONEY = {
+    "name": ["Tên hoạt động", "Nội dung"],
+    "start": ["Ngày bắt đầu", "Thời gian"],
+    "state_money": ["Kinh phí ngân sách"],
+    "other_money": ["Kinh phí huy động"],
+    "notes": ["Ghi chú"],
+    "key": ["Mã"],
+    "status": ["Trạng thái đồng bộ"],
+}
+OWN = ["Mã", "Trạng thái đồng bộ"]
+TWO_LEVEL = [
+    ["LIÊN HIỆP CÁC HỘI KH&KT TỈNH BẮC GIANG"],
+    ["BÁO CÁO HOẠT ĐỘNG TẬP HUẤN, HỘI THẢO"],
+    ["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí", None, "Ghi chú"],
+    [None, None, None, "Ngân sách", "Huy động", None],
+    [1, "Hội thảo A", "05/03/2021", "50 triệu", "5.000.000", None],
+    [2, "Tập huấn B", "06/03/2021", 12_000_000, None, "mời chuyên gia"],
+]
+# the parent D3:E3, STT A3:A4, Tên B3:B4, Ngày C3:C4, Ghi chú F3:F4, the title A1:F1
+TWO_LEVEL_MERGES = [(2, 3, 2, 4), (2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 3, 2), (2, 5, 3, 5), (0, 0, 0, 5)]
+BOTH = pytest.mark.parametrize("merges", [TWO_LEVEL_MERGES, None], ids=["merges", "no-merges"])
+
+
+def with_rows(grid, **rows):
+    """A copy of ``grid`` with rows replaced: ``with_rows(g, r3=[…])``."""
+    grid = [list(row) for row in grid]
+    for name, row in rows.items():
+        grid[int(name[1:])] = row
+    return grid
+
+
+@BOTH
+def test_two_level_header_reads_a_child_with_its_parent_as_context(merges):
+    layout = find_header(TWO_LEVEL, [["Tên hoạt động"], ["Kinh phí ngân sách"]], MONEY, merges, OWN)
+    assert (layout.top, layout.bottom, layout.spans) == (2, 3, ((3, 4),))
+    match = match_header_cells(layout.cells, MONEY)
+    assert match.index == {"name": 1, "start": 2, "state_money": 3, "other_money": 4, "notes": 5}
+    assert match.header_for("state_money") == "Kinh phí › Ngân sách"
+    assert match.unknown == [0]  # STT, read from the upper row
+
+
+@BOTH
+def test_two_level_header_is_found_when_only_a_child_is_required(merges):
+    layout = find_header(TWO_LEVEL, [["Kinh phí huy động"]], MONEY, merges, OWN)
+    assert (layout.top, layout.bottom) == (2, 3)
+
+
+def test_a_one_level_reading_of_a_two_level_header_misses_the_children():
+    # what the reader did before: the money columns were silently dropped
+    assert find_header_row(TWO_LEVEL, [["Kinh phí ngân sách"]]) is None
+    assert "state_money" not in match_columns(TWO_LEVEL[2], MONEY).index
+
+
+@BOTH
+def test_a_child_alone_is_matched_when_it_is_a_known_spelling(merges):
+    grid = with_rows(TWO_LEVEL, r3=[None, None, None, "Kinh phí\nngân sách", nfd("Kinh phí huy động"), None])
+    layout = find_header(grid, [["Tên hoạt động"]], MONEY, merges, OWN)
+    assert layout.bottom == 3
+    match = match_header_cells(layout.cells, MONEY)
+    assert (match.index["state_money"], match.index["other_money"]) == (3, 4)
+
+
+def test_parent_and_child_together_win_over_the_child_alone():
+    cells = header_cells(["Kinh phí", None], ["Ngân sách", "Huy động"], [(0, 1)])
+    match = match_header_cells(cells, {"budget": ["Ngân sách"], "state": ["Kinh phí ngân sách"]})
+    assert match.index == {"state": 0}
+
+
+def test_header_cells_of_a_two_level_header():
+    cells = header_cells(["STT", "Kinh phí", None, None, "Ghi chú"], [None, "Ngân sách", "Huy động", None, None],
+                         [(1, 3)])
+    assert cells == {
+        0: HeaderCell("STT", ("STT",)),
+        1: HeaderCell("Kinh phí › Ngân sách", ("Kinh phí Ngân sách", "Ngân sách")),
+        2: HeaderCell("Kinh phí › Huy động", ("Kinh phí Huy động", "Huy động")),
+        4: HeaderCell("Ghi chú", ("Ghi chú",)),
+    }
+
+
+def test_header_cells_of_one_row_are_the_non_empty_cells_as_written():
+    assert header_cells(["Trạng  thái", None, 2021]) == {
+        0: HeaderCell("Trạng  thái", ("Trạng  thái",)), 2: HeaderCell("2021", ("2021",)),
+    }
+
+
+@BOTH
+def test_the_data_start_below_the_lower_header_row(merges):
+    table = read_table(Grid(TWO_LEVEL, merges=merges) if merges else TWO_LEVEL, MONEY_MAPPING)
+    assert (table.header_top, table.header_index) == (2, 3)
+    assert [row.excel_row for row in table.rows] == [5, 6]
+    assert table.skipped == {"blank": 0, "section": 0, "total": 0}
+
+
+@BOTH
+def test_read_table_finds_the_money_columns_of_a_two_level_header(merges):
+    table = read_table(Grid(TWO_LEVEL, merges=merges) if merges else TWO_LEVEL, MONEY_MAPPING)
+    assert table.columns == {"name": 1, "start": 2, "state_money": 3, "other_money": 4, "notes": 5}
+    assert table.headers["other_money"] == "Kinh phí › Huy động"
+    assert table.warnings == []
+    values = [table.parse(row).values for row in table.rows]
+    assert [(v["state_money"], v.get("other_money")) for v in values] == [(50_000_000, 5_000_000), (12_000_000, None)]
+
+
+@BOTH
+def test_phoihop_adds_its_columns_in_the_lower_header_row(merges):
+    table = read_table(Grid(TWO_LEVEL, merges=merges) if merges else TWO_LEVEL, MONEY_MAPPING)
+    assert (table.key_header_missing, table.status_header_missing) == (True, True)
+    assert (table.header_index, table.key_col, table.status_col) == (3, 6, 7)  # G4, H4
+
+
+@BOTH
+def test_own_columns_added_in_the_lower_row_are_found_again_and_are_never_children(merges):
+    grid = with_rows(TWO_LEVEL, r3=[None, None, None, "Ngân sách", "Huy động", None, "Mã", "Trạng thái đồng bộ"])
+    grid = [row + [None] * (8 - len(row)) for row in grid]
+    grid[4][6:8] = ["HD-000001", "Mới"]
+    table = read_table(Grid(grid, merges=merges) if merges else grid, MONEY_MAPPING)
+    assert (table.key_col, table.status_col, table.key_header_missing, table.status_header_missing) == (6, 7, False, False)
+    assert table.rows[0].key == "HD-000001"
+    assert table.columns["other_money"] == 4
+
+
+def test_own_columns_in_the_lower_row_right_of_a_last_parent_do_not_extend_it():
+    assert guess_parent_spans(["Tên", "Kinh phí", None, None], [None, "Ngân sách", "Huy động", "Mã"], OWN) == [(1, 2)]
+
+
+@BOTH
+def test_own_columns_may_sit_in_the_upper_row(merges):
+    grid = with_rows(TWO_LEVEL, r2=["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí", None, "Ghi chú", "Mã"])
+    table = read_table(Grid(grid, merges=merges) if merges else grid, MONEY_MAPPING)
+    assert (table.key_col, table.key_header_missing, table.header_index) == (6, False, 3)
+    assert table.status_col == 7
+
+
+@pytest.mark.parametrize(
+    "first_row",
+    [
+        # text only, but a cell under a header of its own: a data row
+        [1, "Hội thảo A", "05/03/2021", "50 triệu", "5 triệu", None],
+        ["một", "Hội thảo A", "Hà Nội", "Bắc Giang", "Lạng Sơn", None],
+        # text only, under the parent alone, but reading it as a child finds nothing
+        [None, None, None, "Bắc Giang", "Lạng Sơn", None],
+        # a value that happens to be a known header, alone under the empty cell
+        [None, None, None, "Hội thảo", "Ghi chú", None],
+        [None, None, None, "Hội thảo", "Ghi chú", "chị Hà"],
+        # numbers or dates written as text are values
+        [None, None, None, "50.000.000", "12/03/2021", None],
+    ],
+)
+def test_heuristic_never_takes_a_data_row_for_a_sub_header(first_row):
+    header = ["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí ngân sách", None, "Người nhập"]
+    grid = [header, first_row, [2, "Tập huấn B", "06/03/2021", 1, 2, None]]
+    layout = find_header(grid, [["Tên hoạt động"]], MONEY, None, OWN)
+    assert (layout.top, layout.bottom, layout.spans) == (0, 0, ())
+
+
+def test_a_data_row_of_text_under_a_merged_header_cell_is_not_a_sub_header():
+    # 'Ghi chú' merged over two columns in a one-level header, nothing merged down
+    grid = [["Tên hoạt động", "Ngày bắt đầu", "Ghi chú", None], [None, None, "mời", "chuyên gia"]]
+    layout = find_header(grid, [["Tên hoạt động"]], MONEY, [(0, 2, 0, 3)], OWN)
+    assert layout.bottom == 0
+
+
+def test_a_section_row_under_a_merged_header_cell_is_not_a_sub_header():
+    grid = [["STT", None, "Tên hoạt động"], ["I. LĨNH VỰC NÔNG NGHIỆP"]]
+    assert find_header(grid, [["Tên hoạt động"]], MONEY, [(0, 0, 0, 1)], OWN).bottom == 0
+
+
+@pytest.mark.parametrize("merges", [[(0, 0, 0, 4)], None], ids=["merges", "no-merges"])
+def test_a_title_merged_above_the_header_row_is_not_a_parent(merges):
+    grid = [["(Cập nhật đến ngày 31/12/2023)"], ["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí ngân sách", "Ghi chú"],
+            [1, "Hội thảo A", "05/03/2021", "50 triệu", None]]
+    layout = find_header(grid, [["Tên hoạt động"]], MONEY, merges, OWN)
+    assert (layout.top, layout.bottom) == (1, 1)
+
+
+def test_merges_alone_make_a_two_level_header_when_headers_are_merged_down():
+    # children that match nothing: still a header row, because STT and Tên are merged down
+    grid = with_rows(TWO_LEVEL, r3=[None, None, None, "Nhà nước", "Xã hội", None])
+    assert find_header(grid, [["Tên hoạt động"]], MONEY, TWO_LEVEL_MERGES, OWN).bottom == 3
+    # without the merges nothing shows that row 4 is not data: one level
+    assert find_header(grid, [["Tên hoạt động"]], MONEY, None, OWN).bottom == 2
+
+
+def test_merged_parent_spans_need_a_value_one_row_and_cells_below():
+    upper, lower = ["STT", "Kinh phí", None, None, None], [None, "Ngân sách", "Huy động", None, None]
+    merges = [(0, 1, 0, 2), (0, 0, 1, 0), (0, 3, 0, 4), (0, 1, 1, 2)]
+    # A1:A2 is one column; D1:E1 has no value; B1:C2 covers both rows
+    assert merged_parent_spans(merges, 0, upper, lower) == [(1, 2)]
+    assert merged_parent_spans(merges, 1, lower, []) == []
+
+
+def test_guess_parent_spans_finds_a_value_followed_by_empty_cells_with_children():
+    upper = ["STT", "Kinh phí", None, "Số người", None, None, "Ghi chú", None]
+    lower = [None, "Ngân sách", "Huy động", "Nam", "Nữ", "Tổng", None, "x"]
+    assert guess_parent_spans(upper, lower) == [(1, 2), (3, 5)]  # 'Ghi chú' has nothing under it
+    assert guess_parent_spans(["Kinh phí", None], [None, "Huy động"]) == []  # nothing under the parent
+
+
+def test_is_sub_header_row_wants_text_under_parents_only():
+    upper = ["STT", "Kinh phí", None]
+    assert is_sub_header_row(upper, [None, "Ngân sách", "Huy động"], [(1, 2)])
+    assert not is_sub_header_row(upper, [1, "Ngân sách", "Huy động"], [(1, 2)])
+    assert not is_sub_header_row(upper, ["x", "Ngân sách", "Huy động"], [(1, 2)])
+    assert not is_sub_header_row(upper, [None, "12,5", "Huy động"], [(1, 2)])
+    assert not is_sub_header_row(upper, [None, None, None], [(1, 2)])
+    assert is_sub_header_row(upper + [None], [None, "Ngân sách", "Huy động", "Mã"], [(1, 2)], OWN)
+    assert not is_sub_header_row(["STT", "Kinh phí", None, "Ghi chú"], [None, "Ngân sách", "Huy động", "Mã"],
+                                 [(1, 2)], OWN)  # 'Mã' under a header of the office's
+
+
+@pytest.mark.parametrize("cell", [12, 12.5, True, dt.date(2021, 3, 5), "12", "1.200", "12,5", "50 triệu",
+                                  "05/03/2021", "2021-03-05", "2021"])
+def test_looks_like_value(cell):
+    assert looks_like_value(cell)
+
+
+@pytest.mark.parametrize("cell", [None, "  ", "Ngân sách", "Huy động", "Tổng", "(1)", "Năm 2021", "Triệu đồng"])
+def test_does_not_look_like_value(cell):
+    assert not looks_like_value(cell)
+
+
+def test_range_and_cell_names():
+    assert (cell_name(4, 6), range_name(4, 6, 4, 7), range_name(0, 27, 1, 27), range_name(2, 0, 2, 0)) == (
+        "G5", "G5:H5", "AB1:AB2", "A3")
+
+
+# --- read_table and merged header cells ---------------------------------------------------------
+
+class _Record(peewee.Model):
+    """A model for mappings that are only read, never saved: no database."""
+
+    unit = peewee.IntegerField()
+    archived = peewee.BooleanField()
+
+
+def money_mapping(*columns, totals=()):
+    return Mapping(name="test.two_level", model=_Record, key_prefix="HD", totals=totals, columns=list(columns) or [
+        Column("name", "Tên hoạt động", ("Nội dung",), required=True),
+        Column("start", "Ngày bắt đầu", ("Thời gian",), kind="date", required=True),
+        Column("state_money", "Kinh phí ngân sách", kind="money"),
+        Column("other_money", "Kinh phí huy động", kind="money"),
+        Column("notes", "Ghi chú"),
+    ])
+
+
+MONEY_MAPPING = money_mapping()
+UNMATCHED = with_rows(TWO_LEVEL, r3=[None, None, None, "Nhà nước", "Xã hội", None])
+
+
+def test_read_table_of_a_plain_list_keeps_one_level_headers():
+    grid = [["STT", "Tên hoạt động", "Ngày bắt đầu"], [1, "Hội thảo A", "05/03/2021"]]
+    table = read_table(grid, MONEY_MAPPING)
+    assert (table.header_top, table.header_index, table.key_col, table.warnings) == (0, 0, 3, [])
+
+
+def test_two_level_totals_name_the_column_with_its_parent():
+    grid = TWO_LEVEL + [["Tổng cộng", None, None, "62 triệu", "6.000.000", None]]
+    table = read_table(Grid(grid, merges=TWO_LEVEL_MERGES), money_mapping(totals=("state_money", "other_money")))
+    assert table.warnings == ['Dòng 7, cột "Kinh phí › Huy động": dòng tổng ghi 6.000.000, '
+                              "các dòng cộng lại 5.000.000 (chênh 1.000.000)"]
+
+
+def test_required_column_lost_under_a_parent_is_an_error_naming_the_merged_cells():
+    mapping = money_mapping(Column("name", "Tên hoạt động", required=True),
+                            Column("state_money", "Kinh phí ngân sách", kind="money", required=True))
+    with pytest.raises(TableError) as caught:
+        read_table(Grid(UNMATCHED, merges=TWO_LEVEL_MERGES), mapping)
+    message = str(caught.value)
+    assert message.startswith('Không tìm thấy cột bắt buộc "Kinh phí ngân sách" trong 15 dòng đầu.')
+    assert 'ô gộp D3:E3 "Kinh phí" có cột con "Nhà nước", "Xã hội" không khớp cột nào' in message
+
+
+def test_required_column_lost_under_a_parent_is_explained_without_merges_too():
+    mapping = money_mapping(Column("name", "Tên hoạt động", required=True),
+                            Column("state_money", "Kinh phí ngân sách", kind="money", required=True))
+    with pytest.raises(TableError) as caught:
+        read_table(UNMATCHED, mapping)
+    assert 'ô gộp D3:E3 "Kinh phí" có cột con "Nhà nước", "Xã hội"' in str(caught.value)
+
+
+def test_a_partly_read_parent_is_named_only_for_a_missing_column_it_may_explain():
+    grid = with_rows(TWO_LEVEL, r3=[None, None, None, "Ngân sách", "Khác", None])
+    unrelated = money_mapping(*MONEY_MAPPING.columns, Column("place", "Địa điểm", required=True))
+    with pytest.raises(TableError) as caught:
+        read_table(Grid(grid, merges=TWO_LEVEL_MERGES), unrelated)
+    assert "ô gộp" not in str(caught.value)
+    related = money_mapping(Column("name", "Tên hoạt động", required=True),
+                            Column("state_money", "Kinh phí ngân sách", kind="money"),
+                            Column("other_money", "Kinh phí huy động", kind="money", required=True))
+    with pytest.raises(TableError) as caught:
+        read_table(Grid(grid, merges=TWO_LEVEL_MERGES), related)
+    assert str(caught.value).endswith('Lưu ý: ô gộp D3:E3 "Kinh phí" có cột con "Khác" không khớp cột nào.')
+
+
+@BOTH
+def test_mapped_columns_lost_under_a_parent_are_a_warning_naming_the_merged_cells(merges):
+    table = read_table(Grid(UNMATCHED, merges=merges) if merges else UNMATCHED, MONEY_MAPPING)
+    assert "state_money" not in table.columns
+    assert table.warnings == ['Không tìm thấy cột "Kinh phí ngân sách", "Kinh phí huy động": ô gộp D3:E3 '
+                              '"Kinh phí" có cột con "Nhà nước", "Xã hội" không khớp cột nào.']
+
+
+def test_no_merge_warning_for_a_missing_column_the_parent_does_not_explain():
+    # 'Ghi chú' is missing, but neither 'Kinh phí' nor its children have anything to do with it
+    grid = with_rows(UNMATCHED, r2=["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí", None, "Người nhập"])
+    table = read_table(Grid(grid, merges=TWO_LEVEL_MERGES), money_mapping(
+        Column("name", "Tên hoạt động", required=True), Column("notes", "Ghi chú")))
+    assert table.warnings == []
+
+
+def test_mapped_header_that_is_a_parent_over_children_is_a_warning():
+    mapping = money_mapping(Column("name", "Tên hoạt động", required=True), Column("money", "Kinh phí", kind="money"))
+    table = read_table(Grid(TWO_LEVEL, merges=TWO_LEVEL_MERGES), mapping)
+    assert "money" not in table.columns
+    assert table.warnings == ['Không tìm thấy cột "Kinh phí": ô gộp D3:E3 "Kinh phí" là tiêu đề chung của '
+                              '"Ngân sách", "Huy động", không phải một cột.']
+
+
+def test_mapped_header_merged_from_the_row_above_is_a_warning_naming_the_merged_cells():
+    # 'Ghi chú' is merged F3:F4 with its value in F3, the rest of the header is typed in row 4
+    grid = [[], [], [None, None, None, None, None, "Ghi chú"],
+            ["STT", "Tên hoạt động", "Ngày bắt đầu", "Kinh phí ngân sách", "Kinh phí huy động", None],
+            [1, "Hội thảo A", "05/03/2021", "50 triệu", None, "x"]]
+    table = read_table(Grid(grid, merges=[(2, 5, 3, 5)]), MONEY_MAPPING)
+    assert table.header_index == 3 and "notes" not in table.columns
+    assert table.warnings == ['Không tìm thấy cột "Ghi chú": "Ghi chú" nằm trong ô gộp F3:F4, chữ chỉ ở ô đầu F3.']
+
+
+def test_missing_header_message_lists_two_level_headers_as_read():
+    mapping = money_mapping(*MONEY_MAPPING.columns, Column("place", "Địa điểm", required=True))
+    with pytest.raises(TableError) as caught:
+        read_table(Grid(TWO_LEVEL, merges=TWO_LEVEL_MERGES), mapping)
+    assert str(caught.value) == (
+        'Không tìm thấy cột bắt buộc "Địa điểm" trong 15 dòng đầu. Các tiêu đề tìm thấy: "STT", "Tên hoạt động", '
+        '"Ngày bắt đầu", "Kinh phí › Ngân sách", "Kinh phí › Huy động", "Ghi chú".'
+    )
+
+
+def test_a_parent_over_children_known_alone_is_read_without_merges():
+    grid = [["STT", "Tên hoạt động", "Thời gian", None], [None, None, "Ngày bắt đầu", "Ngày kết thúc"]]
+    columns = {**MONEY, "end": ["Ngày kết thúc"]}
+    layout = find_header(grid, [["Tên hoạt động"]], columns, None, OWN)
+    assert layout.bottom == 1
+    assert match_header_cells(layout.cells, columns).index == {"name": 1, "start": 2, "end": 3}
 
 
 # --- classify_row ------------------------------------------------------------------------------
@@ -469,6 +834,29 @@ def test_every_required_header_is_matched_in_the_header_row(name, sheet):
     match = match_columns(grid[find_header_row(grid, required)], {g[0]: g for g in required})
     assert match.missing(g[0] for g in required) == []
     assert match.duplicates == {}
+
+
+@lru_cache(maxsize=None)
+def _merges(name: str) -> dict[str, list[tuple[int, int, int, int]]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(samples_dir() / name)
+    return {ws.title: [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in ws.merged_cells.ranges]
+            for ws in wb.worksheets}
+
+
+@SHEETS
+@pytest.mark.parametrize("with_merges", [False, True], ids=["no-merges", "merges"])
+def test_sample_headers_are_one_level_with_and_without_merged_ranges(name, sheet, with_merges):
+    # The samples' title blocks are merged (A1:E1 over A2:E2, a title right above the
+    # header): none of them may be taken for the parent row of a two-level header.
+    grid = grid_of(name, sheet)
+    required = REQUIRED[(name, sheet)]
+    spelled = {header_key(s) for g in required for s in g}
+    columns = {**{c: [c] for c in TYPED_COLUMNS if header_key(c) not in spelled}, **{g[0]: g for g in required}}
+    merges = _merges(name)[sheet] if with_merges else None
+    layout = find_header(grid, required, columns, merges, ["Mã", "Trạng thái đồng bộ"])
+    assert (layout.top + 1, layout.bottom + 1) == (overview()[(name, sheet)]["header"],) * 2
 
 
 @SHEETS

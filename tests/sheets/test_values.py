@@ -167,6 +167,40 @@ def test_parse_date_rejects_impossible_or_unreadable(value):
     assert caught.value.reason == "không phải ngày hợp lệ"
 
 
+@pytest.mark.parametrize("value", [2021, "2021", " 2021 ", 2021.0, "2021.0", Decimal("2021"), 1900, 2100, "1975"])
+def test_bare_year_in_a_date_column_is_an_error_not_1905(value):
+    with pytest.raises(CellError) as caught:
+        parse_date(value)
+    assert caught.value.reason == "chỉ có năm — cần ngày/tháng/năm"
+
+
+@pytest.mark.parametrize("value", [5, "5", 1, 12.5, 1899, 2101, "2101", 2021.5, "2021.5", 32873, 73416, "73416"])
+def test_small_or_out_of_range_number_in_a_date_column_is_not_a_date(value):
+    # 5 would be 04/01/1900, 2101 a day of 1905, 73416 a day of 2101: none is a plausible date
+    with pytest.raises(CellError) as caught:
+        parse_date(value)
+    assert caught.value.reason == "không phải ngày hợp lệ"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(32874, dt.date(1990, 1, 1)), ("32874", dt.date(1990, 1, 1)), (73415, dt.date(2100, 12, 31)),
+     (73415.99, dt.date(2100, 12, 31)), (Decimal("44489"), dt.date(2021, 10, 20))],
+)
+def test_date_serial_is_read_within_the_plausible_range_inclusive(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(dt.date(1905, 7, 13), dt.date(1905, 7, 13)), (dt.date(1975, 4, 30), dt.date(1975, 4, 30)),
+     (dt.datetime(1950, 1, 1, 8, 0), dt.date(1950, 1, 1)), (dt.date(2200, 1, 1), dt.date(2200, 1, 1)),
+     ("30/04/1975", dt.date(1975, 4, 30)), ("1950-01-01", dt.date(1950, 1, 1))],
+)
+def test_real_date_cells_and_written_dates_outside_the_serial_range_are_kept(value, expected):
+    assert parse_date(value) == expected
+
+
 # --- years and seasons ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(
