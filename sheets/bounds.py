@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from sheets.backend import UNCOMPUTED
+
 HEAD_ROWS = 20
 FAR_COLUMNS = 50
 FAR_ROWS = 1000
@@ -36,7 +38,9 @@ def column_letter(col: int) -> str:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Empty for the table's extent: no value, blank text, or a formula that never had a
+    result (a formula column dragged to the bottom of the sheet is not a million rows)."""
+    return value is None or value is UNCOMPUTED or (isinstance(value, str) and not value.strip())
 
 
 def column_limit(head: Iterable[Iterable[tuple[int, Any]]]) -> int:

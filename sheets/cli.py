@@ -83,12 +83,9 @@ def link(binding, source, worksheet, unit_name):
 def first_worksheet(source):
     if source.startswith("gsheet:"):
         fail("Với Google Sheets, hãy ghi rõ --worksheet.")
-    from openpyxl import load_workbook
+    from sheets.xlsx import XlsxBackend
 
-    try:
-        return load_workbook(source, read_only=True).sheetnames[0]
-    except FileNotFoundError:
-        fail(f'Không tìm thấy tệp "{source}".')
+    return XlsxBackend(source).worksheets()[0]  # BackendError: the same sentence as a read
 
 
 @click.command("sync")

@@ -1,42 +1,37 @@
 """Local ``.xlsx`` workbooks: the embedded default :class:`~sheets.backend.Backend`.
 
-Reads go through python-calamine (fast, low memory) and are normalised to the backend's
-cell model: empty → ``None``, integral numbers → ``int``, date cells → ``date`` (or
-``datetime`` when they carry a time), text exactly as stored. Calamine reads error cells
-(``#N/A``, ``#REF!`` …) as empty; a sheet that holds any is read with openpyxl instead, so
-an error never looks like a cleared cell.
+Reads are :func:`sheets.xlsx_read.read_sheet`: bounded by the table (a stray value in
+``XFD1048576`` is left out with a warning, never a reason to read the whole sheet), with
+formula cells, merged ranges and error texts, normalised to the backend's cell model:
+empty → ``None``, integral numbers → ``int``, date cells → ``date`` (or ``datetime`` when
+they carry a time), text exactly as stored. A file that is not a readable workbook (an
+old ``.xls``, a CSV, a truncated copy, a password …) is explained in one sentence.
 
-Writes load the workbook with openpyxl, set every cell, and save once, atomically (a temp
-file in the same folder, then ``os.replace``). Known openpyxl limits on what survives a
-save: images, charts and some extensions are dropped, and formulas lose their cached
-results until Excel or LibreOffice recalculates (openpyxl sets ``fullCalcOnLoad``).
-
-No locking: the workbook is loaded fresh for every write, so edits saved by others since
-our last read are kept except in the cells we overwrite; if the file changed since our
-last read we still write (the sync engine's three-way merge owns that case) and log it.
+Writes are :func:`sheets.xlsx_write.write_cells`: the package is copied part by part and
+only the written cells change (plus the cached results of the formulas that depend on
+them); formulas, images, charts, comments, validations and other sheets stay byte for
+byte. Each write is one atomic save (a temp file beside the workbook, then
+``os.replace``). A read records the file's fingerprint; a write refuses with
+:class:`~sheets.backend.SheetChanged` when the file's content changed since (someone saved
+it), writing nothing. openpyxl only creates new workbooks (:meth:`XlsxBackend.create`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
-import posixpath
 import re
-import secrets
-import shutil
-import zipfile
-from copy import copy
+from contextlib import suppress
 from pathlib import Path
-from typing import Any, Sequence
-from xml.etree import ElementTree
+from typing import Any, Callable, Sequence
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
-from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import IllegalCharacterError
-from python_calamine import CalamineError, CalamineWorkbook
 
-from sheets.backend import BackendError, Cell, RequestCount, WorksheetNotFound
+from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
+from sheets.xlsx_package import Package, add_sheet
+from sheets.xlsx_read import read_sheet, worksheet_names
+from sheets.xlsx_write import Fingerprint, atomic_replace, fingerprint, remove_stale_temps, write_cells
 
 log = logging.getLogger(__name__)
 
@@ -50,126 +45,68 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 
 
 class XlsxBackend:
-    """One local workbook file, read with calamine and written with openpyxl."""
+    """One local workbook file, read by :mod:`sheets.xlsx_read`, written by :mod:`sheets.xlsx_write`."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.requests = RequestCount()
-        self._read_mtime: int | None = None  # st_mtime_ns when we last read the file
+        self._fingerprint: Fingerprint | None = None  # the file as we last read or wrote it
 
     def __repr__(self) -> str:
         return f"XlsxBackend({str(self.path)!r})"
 
-    def read(self, worksheet: str) -> list[list[Any]]:
-        """Return the worksheet's used range from A1 as rows of plain values."""
-        self._require_file()
+    def read(self, worksheet: str) -> Grid:
+        """Return the worksheet from A1 as a :class:`~sheets.backend.Grid` bounded by its table."""
+        remove_stale_temps(self.path)
+        with suppress(OSError):  # a missing or unreadable file is explained by read_sheet
+            self._fingerprint = fingerprint(self.path)  # taken first: a save after it is noticed
+        grid = read_sheet(self.path, worksheet)
         self.requests.reads += 1
-        self._read_mtime = self.path.stat().st_mtime_ns
-        try:
-            book = CalamineWorkbook.from_path(str(self.path))
-            try:
-                self._check_sheet(worksheet, book.sheet_names)
-                sheet = book.get_sheet_by_name(worksheet)
-                grid = sheet.to_python(skip_empty_area=False)
-                start, end = sheet.start, sheet.end
-            finally:
-                book.close()
-        except (CalamineError, OSError):
-            return self._read_openpyxl(worksheet)  # calamine refused it; let openpyxl try
-        if self._has_error_cells(worksheet):
-            return self._read_openpyxl(worksheet)
-        if grid and start and len(grid) < end[0] + 1:
-            # Defensive: calamine skipped the empty area above/left of the data; pad to A1.
-            width = end[1] + 1
-            grid = [[""] * width for _ in range(start[0])] + [[""] * start[1] + r for r in grid]
-        return _normalise(grid)
+        return grid
 
-    def _read_openpyxl(self, worksheet: str) -> list[list[Any]]:
-        """Slower read that keeps error cells as their text (``'#N/A'``)."""
-        try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is the same to users
-            raise BackendError(f'Không mở được tệp "{self.path}": {exc}') from exc
-        try:
-            self._check_sheet(worksheet, book.sheetnames)
-            sheet = book[worksheet]
-            sheet.reset_dimensions()  # do not trust a stale <dimension> element
-            rows = [[unescape(v) if v.__class__ is str and "_x" in v else v for v in row]
-                    for row in sheet.iter_rows(values_only=True)]  # _x000D_ → \r, as calamine
-        finally:
-            book.close()
-        width = max(map(len, rows), default=0)
-        return _normalise([row + [None] * (width - len(row)) for row in rows])
-
-    def _has_error_cells(self, worksheet: str) -> bool:
-        """Whether the sheet's XML holds an error cell (``t="e"``), by a streamed scan."""
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-                rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-                rel_id = next(s.get(f"{{{_NS['r']}}}id") for s in root.iterfind("m:sheets/m:sheet", _NS)
-                              if s.get("name") == worksheet)
-                target = next(r.get("Target") for r in rels.iterfind("p:Relationship", _NS)
-                              if r.get("Id") == rel_id)
-                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-                tail = b""
-                with archive.open(part) as stream:
-                    while chunk := stream.read(1 << 22):
-                        window = tail + chunk
-                        if b't="e"' in window or b"t='e'" in window:
-                            return True
-                        tail = chunk[-16:]
-        except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError):
-            return True  # unusual layout: take the careful path
-        return False
+    def worksheets(self) -> list[str]:
+        """The workbook's sheet names, in order (unreadable files: the same sentences as read)."""
+        return worksheet_names(self.path)
 
     def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
-        """Set every cell with one load and one atomic save; an empty batch does nothing.
+        """Set every cell in one atomic save that changes nothing else; an empty batch does nothing.
 
-        A cell in a new column right of the sheet's used range takes the style of its left
-        neighbour (borders, header fill), so an added ``Mã`` column looks like the table.
+        A new cell right of the sheet's used columns takes the style of its left neighbour
+        (borders, header fill), so an added ``Mã`` column looks like the table. Raises
+        :class:`~sheets.backend.SheetChanged`, writing nothing, when the file's content
+        changed since this backend last read or wrote it.
         """
         if not cells:
             return
-        book = self._load()
-        self._check_sheet(worksheet, book.sheetnames)
-        sheet = book[worksheet]
-        edge = sheet.max_column
-        for item in cells:
-            if item.row < 1 or item.col < 1:
-                raise BackendError(f"Ô ({item.row}, {item.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
-            if item.value is None and (item.row, item.col) not in sheet._cells:
-                continue  # clearing a cell that does not exist: do not grow the sheet
-            cell = sheet.cell(item.row, item.col)
-            if isinstance(cell, MergedCell):
-                merged = next(r for r in sheet.merged_cells.ranges if cell.coordinate in r)
-                raise BackendError(f'Ô {cell.coordinate} của trang tính "{worksheet}" nằm trong '
-                                   f"vùng ô gộp {merged.coord}, không ghi được.")
-            left = sheet._cells.get((item.row, item.col - 1))
-            if item.col > edge and not cell.has_style and left is not None and left.has_style:
-                cell._style = copy(left._style)
-            _set_value(cell, item.value, worksheet)
-        if self._read_mtime is not None and self.path.stat().st_mtime_ns != self._read_mtime:
-            log.info("%s changed since it was last read; writing anyway", self.path)
-        self._save(book)
+        self._require_file()
+        remove_stale_temps(self.path)
+        expected = self._fingerprint or fingerprint(self.path)
+        with Package(self.path) as package:
+            self._check_sheet(worksheet, package.sheet_names)
+        self._replace(lambda temp: write_cells(self.path, temp, worksheet, cells), expected)
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
-        """Create an empty worksheet (and the workbook file when missing).
+        """Create an empty worksheet, last (and the workbook file when missing).
 
-        ``rows`` and ``cols`` are ignored: an xlsx worksheet has no fixed size.
+        ``rows`` and ``cols`` are ignored: an xlsx worksheet has no fixed size. An existing
+        workbook is patched like a write: its other parts stay byte for byte.
         """
         _check_title(worksheet)
-        if self.path.exists():
-            book = self._load()
-            if worksheet in book.sheetnames:
-                return
-            sheet = book.create_sheet(worksheet)
-            if sheet.title != worksheet:  # openpyxl renamed a case-insensitive duplicate
-                raise BackendError(f'Đã có trang tính trùng tên "{worksheet}" (khác chữ hoa/thường).')
-        else:
+        if not self.path.exists():
             book = openpyxl.Workbook()
             book.active.title = worksheet
-        self._save(book)
+            self._replace(book.save, None)
+            return
+        self._require_file()
+        remove_stale_temps(self.path)
+        expected = self._fingerprint or fingerprint(self.path)
+        with Package(self.path) as package:
+            names = package.sheet_names
+        if worksheet in names:
+            return
+        if worksheet.casefold() in {name.casefold() for name in names}:
+            raise BackendError(f'Đã có trang tính trùng tên "{worksheet}" (khác chữ hoa/thường).')
+        self._replace(lambda temp: add_sheet(self.path, temp, worksheet), expected)
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], sheets: dict[str, list[list[Any]]]) -> XlsxBackend:
@@ -187,7 +124,7 @@ class XlsxBackend:
                     if value is not None:
                         _set_value(sheet.cell(r, c), value, title)
         backend = cls(path)
-        _atomic_save(book, backend.path)
+        atomic_replace(backend.path, book.save)
         return backend
 
     def _require_file(self) -> None:
@@ -200,28 +137,9 @@ class XlsxBackend:
             raise WorksheetNotFound(f'Không tìm thấy trang tính "{worksheet}" trong tệp '
                                     f'"{self.path.name}". Các trang tính hiện có: {listed}.')
 
-    def _load(self) -> openpyxl.Workbook:
-        self._require_file()
-        try:
-            return openpyxl.load_workbook(self.path)
-        except Exception as exc:  # noqa: BLE001
-            raise BackendError(f'Không mở được tệp "{self.path}" (không phải tệp .xlsx hợp lệ?): {exc}') from exc
-
-    def _save(self, book: openpyxl.Workbook) -> None:
-        _atomic_save(book, self.path)
+    def _replace(self, produce: Callable[[Path], None], expected: Fingerprint | None) -> None:
+        self._fingerprint = atomic_replace(self.path, produce, expected)  # our own save is no change
         self.requests.writes += 1
-        self._read_mtime = self.path.stat().st_mtime_ns  # our own change is not "concurrent"
-
-
-def _normalise(grid: list[list[Any]]) -> list[list[Any]]:
-    """Map calamine/openpyxl values to the backend model in place; drop trailing empty rows."""
-    for index, row in enumerate(grid):  # row by row, so two full grids never coexist
-        grid[index] = [None if v == "" else int(v) if v.__class__ is float and v.is_integer()
-                       else v.date() if v.__class__ is dt.datetime and v.time() == dt.time() else v
-                       for v in row]
-    while grid and all(v is None for v in grid[-1]):
-        grid.pop()
-    return grid
 
 
 def _set_value(cell: Any, value: Any, worksheet: str) -> None:
@@ -252,24 +170,3 @@ def _check_title(title: str) -> None:
     if not title or len(title) > MAX_TITLE or re.search(r"[\\/*?:\[\]]", title):
         raise BackendError(f'Tên trang tính "{title}" không hợp lệ: tối đa {MAX_TITLE} ký tự, '
                            "không chứa \\ / * ? : [ ].")
-
-
-def _atomic_save(book: openpyxl.Workbook, path: Path) -> None:
-    """Save to a temp file beside ``path``, flush it to disk, then rename it over ``path``."""
-    if path.exists() and not os.access(path, os.W_OK):
-        raise BackendError(f'Tệp "{path}" chỉ cho phép đọc (read-only): không ghi được.')
-    temp = path.with_name(f".~phoihop-{os.getpid()}-{secrets.token_hex(4)}.xlsx")
-    try:
-        os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))  # umask applies
-        book.save(temp)
-        with open(temp, "rb+") as stream:
-            os.fsync(stream.fileno())
-        if path.exists():
-            shutil.copymode(path, temp)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise BackendError(f'Không ghi được tệp "{path}" (tệp đang mở trong Excel hoặc không có '
-                           f"quyền ghi?): {exc.strerror or exc}") from exc
-    finally:
-        if temp.exists():
-            temp.unlink()

@@ -67,7 +67,6 @@ def test_a_row_that_matches_two_records_is_not_guessed(unit, workbook, run_sync)
 
 
 # -- 2. two tabs of one workbook ---------------------------------------------------------------
-@pytest.mark.xfail(reason="until the in-place writer lands its change detection", strict=False)
 def test_a_file_saved_between_read_and_write_is_read_again_and_nothing_is_lost(unit, workbook, run_sync, sync_pm):
     from sheets.sync import sync
     from sheets.xlsx import XlsxBackend

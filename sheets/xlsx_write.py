@@ -1,0 +1,338 @@
+"""Writing into an office's ``.xlsx`` by patching its package: only phoihop's cells change.
+
+Loading a workbook into a spreadsheet library and saving it rebuilds every part from what
+the library understood, and loses the rest: formula results, images, charts, extension
+lists. Here the package is copied member by member instead (:mod:`sheets.xlsx_package`).
+The written worksheet is streamed and patched row by row (:mod:`sheets.xlsx_sheetxml`);
+besides it, a part changes only when it must:
+
+- formulas that may depend on a written cell (:mod:`sheets.xlsx_formulas`), in any sheet,
+  lose their cached result, and then ``workbook.xml`` gets ``<calcPr fullCalcOnLoad="1">``
+  so that Excel and LibreOffice recalculate on open; the others keep it byte for byte;
+- ``styles.xml`` gains a number format and a cell format when a date goes into a cell
+  whose format is General (shown as ``dd/mm/yyyy``).
+
+Text is written as inline strings, so ``sharedStrings.xml`` stays as it is: an overwritten
+cell's old string stays in the table, unused, and the table's ``count`` then overstates
+its uses, which Excel, LibreOffice, openpyxl and calamine all ignore.
+
+Also here: the file's fingerprint (did it change since we read it?), the atomic replace,
+and the clean-up of the temp files of killed runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import math
+import os
+import re
+import secrets
+import shutil
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Callable, Sequence
+
+from openpyxl.utils.datetime import to_excel
+
+from sheets.backend import BackendError, Cell, SheetChanged
+from sheets.xlsx_formulas import MAX_COL, MAX_ROW, FormulaIndex
+from sheets.xlsx_package import DATE_FORMATS, Package, Styles, copy_package, full_calc_on_load
+from sheets.xlsx_sheetxml import CHUNK, Survey, Write, box, coordinate, rewrite, survey
+
+log = logging.getLogger(__name__)
+TEMP_PATTERN = re.compile(r"\.~phoihop-([0-9]+)-[0-9a-f]+\.xlsx\Z")
+TEMP_MAX_AGE = 3600  # seconds: older temp files are removed whoever made them
+MAX_CELL_TEXT = 32767  # Excel's limit, in UTF-16 code units
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")  # text that readers would take for an escape
+
+
+# -- writing cells -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A value ready for the XML: ``kind`` is text, number, bool, date, datetime or clear."""
+
+    kind: str
+    data: bytes = b""
+
+
+def prepare(value: Any, date1904: bool) -> Value:
+    """Check and encode one value; raises ``ValueError`` with the office's reason."""
+    if value is None:
+        return Value("clear")
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT // 2 and len(value.encode("utf-16-le")) // 2 > MAX_CELL_TEXT:
+            raise ValueError(f"nội dung dài {len(value)} ký tự, vượt giới hạn {MAX_CELL_TEXT} ký tự của Excel.")
+        if _NOT_XML.search(value):
+            raise ValueError("nội dung có ký tự điều khiển không lưu được vào Excel.")
+        if "_x" in value:
+            value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
+        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+        return Value("text", text.encode())
+    if isinstance(value, bool):
+        return Value("bool", b"1" if value else b"0")
+    if isinstance(value, (int, float, Decimal)) and math.isfinite(value):
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+            return Value("number", str(int(value)).encode())
+        return Value("number", (repr(value) if isinstance(value, float) else format(value, "f")).encode())
+    if isinstance(value, dt.date) and not (isinstance(value, dt.datetime) and value.tzinfo):
+        serial = to_excel(value, dt.datetime(1904, 1, 1)) if date1904 else to_excel(value)
+        kind = "datetime" if isinstance(value, dt.datetime) else "date"
+        return Value(kind, (str(int(serial)) if float(serial).is_integer() else repr(float(serial))).encode())
+    raise ValueError(f"không ghi được giá trị {value!r}.")
+
+
+def write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell]) -> None:
+    """Write ``target``: the workbook ``source`` with ``cells`` of worksheet ``sheet`` set.
+
+    Raises :class:`BackendError` (Vietnamese, naming the cell) before writing anything
+    when a cell holds a formula, lies inside a merged range or an array formula other than
+    at its first cell, or its value cannot be stored.
+    """
+    try:
+        _write_cells(source, target, sheet, cells)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged member, found while copying
+        raise BackendError(f'Tệp "{source.name}" bị hỏng, không đọc hết được: {exc}') from exc
+
+
+def _write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell]) -> None:
+    with Package(source) as package:
+        index = package.sheet_names.index(sheet)
+        part = package.sheets[index][1]
+        if part is None:
+            raise BackendError(f'Trang tính "{sheet}" là trang biểu đồ, không có ô để ghi.')
+        values = _values(cells, sheet, package.date1904)
+        formulas = FormulaIndex(package.sheet_names, package.names)
+        found = Survey()
+        for number, (_, other) in enumerate(package.sheets):
+            if other is not None:
+                with package.open(other) as stream:
+                    result = survey(stream, package.tags(other), number, formulas,
+                                    values if number == index else None)
+                found = result if number == index else found
+        _refuse(found, values, sheet)
+        written = ((row, col) for row, cols in values.items() for col in cols)
+        stale = formulas.stale({index: written}) if len(formulas) else {}
+        del formulas  # a big workbook's formulas: not needed while the package is copied
+        styles = Styles(package.read(package.styles) if package.styles else None)
+        writes = _plan(values, found, styles)
+        replace: dict[str, bytes | Callable[[IO[bytes]], None]] = {}
+        for number, cells_ in stale.items():
+            strip: dict[int, set[int]] = {}
+            for row, col in cells_:
+                strip.setdefault(row, set()).add(col)
+            replace[package.member(package.sheets[number][1])] = _rewriter(
+                package, number, writes if number == index else {}, strip)
+        replace.setdefault(package.member(part), _rewriter(package, index, writes, {}))
+        if stale:
+            replace[package.member(package.workbook)] = full_calc_on_load(package.workbook_xml)
+        if styles.added:
+            replace[package.member(package.styles)] = styles.patched()
+        copy_package(package.zip, target, replace)
+
+
+def _rewriter(package: Package, number: int, writes: dict[int, dict[int, Write]],
+              strip: dict[int, set[int]]) -> Callable[[IO[bytes]], None]:
+    name, part = package.sheets[number]
+
+    def run(out: IO[bytes]) -> None:
+        tags = package.tags(part)
+        with package.open(part) as stream:
+            rewrite(stream, out, tags, name, writes, strip)
+    return run
+
+
+def _values(cells: Sequence[Cell], sheet: str, date1904: bool) -> dict[int, dict[int, Value]]:
+    """Each cell's value checked and encoded, by row then column (the last one of a cell wins)."""
+    values: dict[int, dict[int, Value]] = {}
+    seen: dict[tuple[type, Any], Value] = {}  # a sync writes the same statuses again and again
+    for item in cells:
+        if item.row < 1 or item.col < 1:
+            raise BackendError(f"Ô ({item.row}, {item.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
+        if item.row > MAX_ROW or item.col > MAX_COL:
+            raise BackendError(f"Ô ({item.row}, {item.col}) vượt giới hạn của Excel "
+                               f"({MAX_ROW:,} hàng, {MAX_COL:,} cột).".replace(",", "."))
+        key = (type(item.value), item.value)
+        try:
+            value = seen.get(key)
+        except TypeError:  # an unhashable value: refused by prepare below
+            key, value = None, None
+        try:
+            if value is None:
+                value = prepare(item.value, date1904)
+                if key is not None:
+                    seen[key] = value
+        except ValueError as exc:
+            raise BackendError(f'Ô {coordinate(item.row, item.col)} của trang tính "{sheet}": {exc}') from None
+        values.setdefault(item.row, {})[item.col] = value
+    return values
+
+
+def _refuse(found: Survey, values: dict[int, dict[int, Value]], sheet: str) -> None:
+    """Raise for the first cell that must not be written (formula, merged, array)."""
+    for row, col in sorted(found.formula_targets):
+        raise BackendError(f'Ô {coordinate(row, col)} của trang tính "{sheet}" chứa công thức; '
+                           "phoihop không ghi đè ô công thức.")
+    areas = [(area, ref, "vùng ô gộp") for ref in found.merges if (area := box(ref))]
+    areas += [(area, f"{coordinate(*area[:2])}:{coordinate(*area[2:])}", "vùng công thức mảng")
+              for area, _, _ in found.arrays]
+    for (r1, c1, r2, c2), ref, what in areas:
+        for row in range(r1, r2 + 1) if r2 - r1 < len(values) else sorted(values):
+            for col in values.get(row, ()):
+                if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+                    raise BackendError(f'Ô {coordinate(row, col)} của trang tính "{sheet}" nằm trong '
+                                       f"{what} {ref}, không ghi được.")
+
+
+def _plan(values: dict[int, dict[int, Value]], found: Survey, styles: Styles) -> dict[int, dict[int, Write]]:
+    """Decide each written cell's style: its own; for a new cell right of the table its left
+    neighbour's; else the row's or the column's; a date in a General cell gets dd/mm/yyyy.
+
+    Turns ``values`` into the writes in place, so that a big batch is held once."""
+    plan: dict[int, dict[int, Any]] = values  # type: ignore[assignment]
+    for row in list(plan):
+        cols = plan[row]
+        present = found.styles.pop(row, {})
+        for col in sorted(cols):
+            value = cols[col]
+            if col in present:
+                base = present[col]
+            elif value.kind == "clear":
+                del cols[col]  # clearing a cell that does not exist: nothing to do
+                continue
+            elif col > found.edge and present.get(col - 1) not in (None, b"0"):
+                base = present[col - 1]
+            else:
+                base = found.row_styles.get(row) or next(
+                    (s for lo, hi, s in found.col_styles if lo <= col <= hi), None)
+            present[col] = base
+            cols[col] = Write(value, styles.date_style(base, value.kind) if value.kind in DATE_FORMATS else base)
+        if not cols:
+            del plan[row]
+    return plan
+
+
+# -- change detection, temp files, atomic replace ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a file looked like: size, modification time and a hash of its bytes."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+    def same_content(self, other: Fingerprint) -> bool:
+        """Same bytes. A new mtime alone (a touch, a backup or sync tool) is no change."""
+        return self.size == other.size and self.digest == other.digest
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    digest = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as stream:
+        status = os.fstat(stream.fileno())
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return Fingerprint(status.st_size, status.st_mtime_ns, digest.digest())
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (as :func:`sheets.lock.process_alive`,
+    without importing the database layer into the file backend)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
+
+
+def remove_stale_temps(path: Path) -> list[str]:
+    """Remove the temp files of runs that died beside ``path`` (``.~phoihop-<pid>-<hex>.xlsx``
+    whose process is gone, or older than an hour); return their names. Nothing else is touched."""
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = TEMP_PATTERN.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            old = time.time() - entry.stat(follow_symlinks=False).st_mtime > TEMP_MAX_AGE
+            if old or not _process_alive(int(match.group(1))):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError as exc:  # gone already, or not ours to remove: leave it
+            log.info("temp file %s left in place: %s", entry.path, exc)
+    if removed:
+        log.info("removed temp files of interrupted runs: %s", ", ".join(removed))
+    return removed
+
+
+def atomic_replace(path: Path, produce: Callable[[Path], None], expected: Fingerprint | None = None) -> Fingerprint:
+    """Let ``produce`` write a temp file beside ``path``, flush it to disk, and rename it over
+    ``path`` (keeping its mode); return the new file's fingerprint.
+
+    With ``expected``, the file on disk is compared with it just before the rename: if its
+    content changed (someone saved it meanwhile) :class:`SheetChanged` is raised and nothing
+    is written. The temp file never survives a failure.
+    """
+    if path.exists() and not os.access(path, os.W_OK):
+        raise BackendError(f'Tệp "{path}" chỉ cho phép đọc (read-only): không ghi được.')
+    temp = path.with_name(f".~phoihop-{os.getpid()}-{secrets.token_hex(4)}.xlsx")
+    try:
+        os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))  # umask applies
+        produce(temp)
+        with open(temp, "rb+") as stream:
+            os.fsync(stream.fileno())
+        if path.exists():
+            shutil.copymode(path, temp)
+        if expected is not None and not _unchanged(path, expected):
+            raise SheetChanged(f'Tệp "{path.name}" đã thay đổi sau khi phoihop đọc (có người vừa lưu tệp, '
+                               "hoặc một lần đồng bộ khác vừa ghi vào): phoihop chưa ghi gì, cần đọc lại rồi chạy lại.")
+        written = fingerprint(temp)
+        os.replace(temp, path)
+        _sync_folder(path.parent)
+        return written
+    except OSError as exc:
+        raise BackendError(f'Không ghi được tệp "{path}" (tệp đang mở trong Excel hoặc không có '
+                           f"quyền ghi?): {exc.strerror or exc}") from exc
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def _unchanged(path: Path, expected: Fingerprint) -> bool:
+    try:
+        return fingerprint(path).same_content(expected)
+    except FileNotFoundError:
+        return False  # moved away or deleted since we read it
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
