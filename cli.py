@@ -41,13 +41,30 @@ def init():
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host, port):
-    """Serve the admin web UI."""
+@click.option("--production", is_flag=True,
+              help="Serve with waitress, behind a reverse proxy that terminates TLS (needs PHOIHOP_SECRET_KEY).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Requests served at once (--production).")
+def serve(host, port, production, threads):
+    """Serve the admin web UI: Flask's development server, or waitress with --production."""
     with app_context() as ctx:
         app = ctx.app
+    if production:
+        if app.config.get("SECRET_KEY_GENERATED"):
+            fail("phoihop serve --production cần PHOIHOP_SECRET_KEY (một chuỗi ngẫu nhiên dài, giữ bí mật).")
+        import waitress
+
+        from core.security import proxy_count
+
+        click.echo(f"phoihop: http://{host}:{port}/admin/ (waitress, {threads} luồng)")
+        # Behind PHOIHOP_PROXY_FIX proxies, ProxyFix reads their X-Forwarded-* headers:
+        # waitress passes them on; without a proxy it drops them.
+        waitress.serve(app, host=host, port=port, threads=threads, ident="phoihop",
+                       clear_untrusted_proxy_headers=not proxy_count(app))
+        return
     if app.config.get("SECRET_KEY_GENERATED"):
         click.echo("Chú ý: chưa đặt PHOIHOP_SECRET_KEY, phiên đăng nhập mất khi khởi động lại.", err=True)
-    click.echo(f"phoihop: http://{host}:{port}/admin/")
+    click.echo(f"phoihop: http://{host}:{port}/admin/ (máy chủ thử nghiệm; dùng --production khi triển khai)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

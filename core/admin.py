@@ -5,9 +5,10 @@ Every model view a plugin returns must derive from :class:`ModelView`; the core 
 any other (``register_views``), so no view can forget to scope.
 """
 import itertools
+import json
 import re
 
-from flask import abort, redirect, request, url_for
+from flask import Response, abort, flash, g, has_request_context, redirect, request, session, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext  # Flask-Admin's own catalog
@@ -18,18 +19,39 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import PasswordField
 
-from core.auth import can
+from core.auth import SESSION_VERSION, start_session
 from core.errors import ConfigError
 from core.formats import DETAIL_FORMATTERS, LIST_FORMATTERS
 from core.plugins import describe
+from core.security import INT64, clamp, csp_nonce, parse_key
 from core.models import AuditLog, Organisation, ORGANISATION_KINDS, Person, ROLES, Unit, User, snapshot
 
+# -- who may do what ---------------------------------------------------------------------
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"admin", "editor"})
+ADMINS = frozenset({"admin"})
+NOBODY = frozenset()
+ACTIONS = ("list", "create", "edit", "delete", "export")
+
+# Defaults a view picks from (``permissions``); README "Roles and units" has the table.
+RECORDS = {"list": EVERYONE, "create": STAFF, "edit": STAFF, "delete": ADMINS, "export": EVERYONE}
+READ_ONLY = {"list": EVERYONE, "create": NOBODY, "edit": NOBODY, "delete": NOBODY, "export": EVERYONE}
+ADMIN_ONLY = {name: ADMINS for name in ACTIONS}
+
+# The permission each Flask-Admin endpoint needs; an endpoint not named here needs "list".
 ENDPOINT_ACTIONS = {
+    "index_view": "list",
+    "details_view": "list",
+    "export": "export",
     "create_view": "create",
     "edit_view": "edit",
     "ajax_update": "edit",
     "delete_view": "delete",
 }
+# Flask-Admin's switches, folded into ``permissions`` when a subclass sets one to False.
+FLAGS = {"can_create": "create", "can_edit": "edit", "can_delete": "delete", "can_export": "export"}
+MAX_PAGE = 10**6
+MAX_LOOKUP = 100
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)*$")
 
@@ -62,17 +84,34 @@ def scope(query, model, user=None):
 class ModelView(PeeweeModelView):
     """Base of every phoihop model view (Flask-Admin's peewee view, made safe).
 
-    Class attributes a plugin may set besides Flask-Admin's own: ``required_role``
-    (``"admin"`` for views only admins open).
+    What each role may do is declared in one place, ``permissions``: for each of
+    ``list`` (the list and the details page), ``create``, ``edit``, ``delete`` and
+    ``export``, the roles allowed (default :data:`RECORDS`). A bulk action needs the
+    permission ``action_permissions`` names for it (``delete`` for the delete action,
+    ``edit`` for any other unless named); a view may declare extra permissions for its
+    actions. ``required_role = "admin"`` narrows every permission to that role, and a
+    plain ``can_delete = False`` (Flask-Admin's switch) takes that permission from everyone.
+    :meth:`allowed` is the only check: it drives Flask-Admin's ``can_*`` switches, the
+    menu (``is_accessible``), every endpoint and every bulk action.
     """
 
+    permissions = RECORDS
+    action_permissions = {"delete": "delete"}
     required_role = None
     column_type_formatters = LIST_FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
-    can_export = True
     export_types = ["csv", "xlsx"]
     can_view_details = True
     page_size = 50
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for flag, permission in FLAGS.items():
+            value = cls.__dict__.get(flag)
+            if isinstance(value, bool):
+                if not value:
+                    cls.permissions = {**cls.permissions, permission: NOBODY}
+                delattr(cls, flag)
 
     def scaffold_form(self):
         """Form labels follow ``column_labels``, so a form speaks the list's language."""
@@ -89,11 +128,33 @@ class ModelView(PeeweeModelView):
             return None
         return ", ".join(str(self.get_column_name(f.name)) for f in self._search_fields if hasattr(f, "name"))
 
-    # -- access -----------------------------------------------------------------------
-    def is_accessible(self):
-        if not current_user.is_authenticated:
+    # -- access: the one place -------------------------------------------------------------
+    def roles_for(self, permission):
+        """The roles that hold ``permission`` (list, create, edit, delete, export, or one
+        a bulk action names) in this view."""
+        roles = frozenset(self.permissions.get(permission, NOBODY))
+        if self.required_role is not None:
+            roles &= {self.required_role}
+        return roles
+
+    def action_permission(self, name):
+        """The permission the bulk action ``name`` needs."""
+        return self.action_permissions.get(name, "edit")
+
+    def allowed(self, permission, user=None):
+        """Whether ``user`` (the current user) holds ``permission`` here."""
+        if user is None:
+            if not has_request_context():
+                return False
+            user = current_user
+        if not user or not user.is_authenticated:
             return False
-        return self.required_role is None or current_user.role == self.required_role
+        if permission == "create" and self.model is Unit and user.unit_id is not None:
+            return False  # a unit's user never makes another unit
+        return user.role in self.roles_for(permission)
+
+    def is_accessible(self):
+        return self.allowed("list")
 
     def inaccessible_callback(self, name, **kwargs):
         if current_user.is_authenticated:
@@ -104,42 +165,94 @@ class ModelView(PeeweeModelView):
         answer = super()._handle_view(name, **kwargs)
         if answer is not None:
             return answer
-        action = ENDPOINT_ACTIONS.get(name)
-        if action and not can(action):
-            abort(403)
-        if name == "action_view" and not self.is_action_allowed(request.form.get("action", "")):
-            abort(403)
-        if name == "create_view" and self.model is Unit and current_user.unit_id is not None:
+        if name == "action_view":
+            if not self.is_action_allowed(request.form.get("action", "")):
+                abort(403)
+            self.parse_ids(request.form.getlist("rowid"))
+        elif name == "ajax_lookup":
+            if not (self.allowed("create") or self.allowed("edit")):
+                abort(403)
+        elif not self.allowed(ENDPOINT_ACTIONS.get(name, "list")):
             abort(403)
         return None
 
-    # Buttons follow the user's role (a subclass may switch one off with a plain
-    # ``can_delete = False``); _handle_view is what enforces it.
+    # Flask-Admin's switches (buttons, links, its own checks) follow ``allowed``.
     @property
     def can_create(self):
-        return can("create")
+        return self.allowed("create")
 
     @property
     def can_edit(self):
-        return can("edit")
+        return self.allowed("edit")
 
     @property
     def can_delete(self):
-        return can("delete")
+        return self.allowed("delete")
 
-    # The permission each bulk action needs (``can``); any other action needs "edit".
-    action_permissions = {"delete": "delete"}
+    @property
+    def can_export(self):
+        return self.allowed("export")
 
     def is_action_allowed(self, name):
-        return super().is_action_allowed(name) and can(self.action_permissions.get(name, "edit"))
+        return super().is_action_allowed(name) and self.allowed(self.action_permission(name))
+
+    # -- request values that name nothing are 404s or ignored, never database errors -----
+    def parse_ids(self, ids):
+        """Primary keys from a request; any that cannot name a row is a 404."""
+        field = getattr(self.model, self._primary_key)
+        keys = [parse_key(field, raw) for raw in ids]
+        if any(key is None for key in keys):
+            abort(404)
+        return keys
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        args.page = clamp(args.page, 0, MAX_PAGE, 0)
+        args.page_size = clamp(args.page_size, 0, max(self.page_size_options or [self.page_size]), 0)
+        return args
+
+    def _get_list_filter_args(self):
+        """Flask-Admin's filters, less those whose value cannot be applied (a year or a
+        number out of range): they are reported like any invalid filter value."""
+        filters = super()._get_list_filter_args()
+        if not filters:
+            return filters
+        kept = []
+        for idx, name, value in filters:
+            flt = self._filters[idx]
+            try:
+                cleaned = flt.clean(value)
+                for item in cleaned if isinstance(cleaned, (list, tuple)) else [cleaned]:
+                    if isinstance(item, int) and not -INT64 <= item <= INT64:
+                        raise OverflowError(item)
+                flt.apply(self.model.select(), cleaned)  # builds the query, runs nothing
+            except (ValueError, TypeError, OverflowError, ArithmeticError):
+                flash(self.get_invalid_value_msg(value, flt), "error")
+                continue
+            kept.append((idx, name, value))
+        return kept
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        """Flask-Admin's Select2 lookup, with its offset and limit kept in range."""
+        loader = self._form_ajax_refs.get(request.args.get("name"))
+        if not loader:
+            abort(404)
+        offset = clamp(request.args.get("offset", type=int), 0, MAX_PAGE, 0)
+        limit = clamp(request.args.get("limit", type=int), 1, MAX_LOOKUP, 10)
+        data = [loader.format(m) for m in loader.get_list(request.args.get("query") or "", offset, limit)]
+        return Response(json.dumps(data), mimetype="application/json")
 
     # -- scoping ----------------------------------------------------------------------
     def get_query(self):
         return scope(self.model.select(), self.model)
 
     def get_one(self, id):
-        pk = getattr(self.model, self._primary_key)
-        found = self.get_query().where(pk == id).first()
+        field = getattr(self.model, self._primary_key)
+        key = parse_key(field, id)
+        if key is None:
+            abort(404)
+        found = self.get_query().where(field == key).first()
         if found is None:
             abort(404)
         return found
@@ -148,8 +261,9 @@ class ModelView(PeeweeModelView):
     def action_delete(self, ids):
         # Flask-Admin's bulk delete selects by id alone: narrow it to the user's scope.
         pk = getattr(self.model, self._primary_key)
-        allowed = [str(row.get_id()) for row in self.get_query().where(pk << ids)]
-        if len(allowed) != len(ids):
+        keys = self.parse_ids(ids)
+        allowed = [str(row.get_id()) for row in self.get_query().where(pk << keys)]
+        if len(allowed) != len(set(keys)):
             abort(404)
         return super().action_delete(allowed)
 
@@ -175,11 +289,11 @@ class ModelView(PeeweeModelView):
             model.unit = current_user.unit_id
 
     def update_model(self, form, model):
-        self._before = snapshot(model)
+        g.phoihop_before = snapshot(model)
         return super().update_model(form, model)
 
     def after_model_change(self, form, model, is_created):
-        before = None if is_created else getattr(self, "_before", None)
+        before = None if is_created else g.get("phoihop_before")
         AuditLog.record(
             actor=current_user.email, channel="admin", action="create" if is_created else "update",
             instance=model, before=before, after=snapshot(model),
@@ -203,9 +317,7 @@ class ModelView(PeeweeModelView):
 class ReadOnlyModelView(ModelView):
     """A log or a list that people read and never edit by hand."""
 
-    can_create = False
-    can_edit = False
-    can_delete = False
+    permissions = READ_ONLY
 
 
 class HomeView(AdminIndexView):
@@ -235,7 +347,9 @@ class UnitView(ModelView):
     column_searchable_list = ["name", "code"]
     column_labels = {"name": _l("Name"), "code": _l("Code"), "created_at": _l("Created")}
     form_excluded_columns = ["created_at"]
-    can_delete = False
+    # Everyone reads their unit; only admins name or rename units; nobody deletes one
+    # here (it would take every record of the unit with it).
+    permissions = {**RECORDS, "create": ADMINS, "edit": ADMINS, "delete": NOBODY}
 
 
 class OrganisationView(ModelView):
@@ -259,21 +373,33 @@ class PersonView(ModelView):
 
 
 class UserView(ModelView):
-    required_role = "admin"
+    permissions = {**ADMIN_ONLY, "export": NOBODY}
     column_list = ["email", "role", "unit", "active"]
     column_labels = {"email": _l("Email"), "role": _l("Role"), "unit": _l("Unit"), "active": _l("Active")}
     column_choices = {"role": [(r, r) for r in ROLES]}
-    form_excluded_columns = ["password_hash", "created_at"]
+    form_excluded_columns = ["password_hash", "created_at", "session_version"]
     form_extra_fields = {"password": PasswordField(_l("New password"))}
-    can_export = False
+    # what ends the user's login sessions when it changes
+    SESSION_FIELDS = ("role", "unit", "active")
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         model.email = model.email.strip().lower()
+        before = g.get("phoihop_before") or {}
+        ends_sessions = bool(form.password.data) or any(
+            before.get(name) != model.__data__.get(name) for name in self.SESSION_FIELDS
+        )
         if form.password.data:
             model.set_password(form.password.data)
         elif is_created:
-            raise ValueError(_l("A new user needs a password."))
+            raise ValueError(str(_l("A new user needs a password.")))
+        if not is_created and ends_sessions:
+            model.session_version = (model.session_version or 0) + 1
+
+    def after_model_change(self, form, model, is_created):
+        super().after_model_change(form, model, is_created)
+        if model.id == current_user.id and session.get(SESSION_VERSION) != model.session_version:
+            start_session(model)  # an admin who changed their own password stays in, here only
 
 
 class AuditLogView(ReadOnlyModelView):
@@ -315,6 +441,7 @@ def init_app(app, pm, bindings, translations_path):
         theme=Bootstrap4Theme(base_template="phoihop/master.html"),
         index_view=HomeView(pm, bindings),
         translations_path=translations_path,
+        csp_nonce_generator=csp_nonce,
     )
     admin.init_app(app)
     register_views(admin, core_views(), "core")

@@ -2,7 +2,7 @@
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from core import admin, auth, config, db, i18n
+from core import admin, auth, config, db, i18n, security
 from core.plugins import get_plugin_manager
 from core.registry import collect_bindings, collect_models
 
@@ -28,6 +28,7 @@ def create_app(test_config=None, plugin_manager=None):
     app.extensions["phoihop_bindings"] = bindings
 
     db.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)

@@ -28,10 +28,9 @@ def language(code):
 
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("admin.index")
-    return redirect(target)
+    from core.security import safe_next
+
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.route("/")

@@ -97,6 +97,9 @@ class User(BaseModel):
     unit = peewee.ForeignKeyField(Unit, null=True, backref="users", on_delete="CASCADE")
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=now)
+    # kept in each login session and checked on every request: raising it ends every
+    # session of the user (logout, a new password, a new role or unit)
+    session_version = peewee.IntegerField(default=1)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
@@ -152,6 +155,18 @@ class AuditLog(BaseModel):
         )
 
 
+class LoginFailure(BaseModel):
+    """Failed logins of one e-mail address, known or not: the per-account login lock
+    (``core.security``). A successful login deletes the row."""
+
+    email = peewee.CharField(unique=True)
+    failures = peewee.IntegerField(default=0)
+    window_started = peewee.DateTimeField(default=now)
+    last_failure_at = peewee.DateTimeField(null=True)
+    lockouts = peewee.IntegerField(default=0)  # locks so far: each one lasts twice the last
+    locked_until = peewee.DateTimeField(null=True)
+
+
 def dump(values):
     if values is None:
         return None
@@ -169,4 +184,4 @@ def snapshot(instance):
     return data
 
 
-CORE_MODELS = [Unit, Organisation, Person, User, AuditLog]
+CORE_MODELS = [Unit, Organisation, Person, User, AuditLog, LoginFailure]

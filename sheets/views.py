@@ -1,19 +1,21 @@
 """Admin views of the sheets feature: links, sync log, open conflicts."""
 from flask import current_app, flash
 from flask_admin.actions import action
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from core.admin import ModelView, ReadOnlyModelView
+from core.admin import ADMINS, NOBODY, READ_ONLY, RECORDS, STAFF, ModelView, ReadOnlyModelView
 from core.errors import ConfigError
 from core.models import Unit
 from sheets.models import Binding, Conflict, SyncLog
 
 
 class BindingView(ModelView):
-    required_role = None
-    can_create = False  # links are made with `phoihop sheets link`, which checks the sheet
+    # Links are made with `phoihop sheets link`, which checks the sheet; only admins move
+    # or drop one; staff sync.
+    permissions = {**RECORDS, "create": NOBODY, "edit": ADMINS, "delete": ADMINS, "sync": STAFF}
+    action_permissions = {"delete": "delete", "sync": "sync"}
     column_list = ["name", "source", "worksheet", "unit", "last_synced_at"]
     column_labels = {
         "name": _l("Binding"), "source": _l("Source"), "worksheet": _l("Worksheet"),
@@ -24,7 +26,6 @@ class BindingView(ModelView):
 
     @action("sync", _l("Sync now"), _l("Sync the selected sheets now?"))
     def action_sync(self, ids):
-        from sheets.sources import open_backend
         from sheets.sync import sync
 
         mappings = current_app.extensions["phoihop_bindings"]
@@ -32,17 +33,18 @@ class BindingView(ModelView):
         for binding in self.get_query().where(Binding.id.in_(ids)):
             mapping = mappings.get(binding.name)
             if mapping is None:
-                flash(_l("No plugin declares %(name)s.", name=binding.name), "error")
+                flash(_("No plugin declares %(name)s.", name=binding.name), "error")
                 continue
-            result = sync(binding, mapping, open_backend(binding.source), pm=pm, actor=current_user.email)
+            result = sync(binding, mapping, pm=pm, actor=current_user.email)  # a failure is its own outcome
             flash(summary_line(result), "success" if result.outcome == "ok" else "error")
 
 
 def summary_line(result):
-    """One line for a flash message, in the admin's language."""
+    """One line for a flash message, in the admin's language: plain text (a flashed lazy
+    string would come back from the session as trusted HTML, sheet data and all)."""
     if result.outcome == "failed":
-        return _l("%(binding)s: failed — %(message)s", binding=result.binding, message=result.message)
-    return _l(
+        return _("%(binding)s: failed — %(message)s", binding=result.binding, message=result.message)
+    return _(
         "%(binding)s: %(created)s new, %(updated)s updated, %(pushed)s written to the sheet, "
         "%(conflicts)s conflicts, %(errors)s rows with errors",
         binding=result.binding, created=result.created, updated=result.updated, pushed=result.pushed,
@@ -71,7 +73,10 @@ def render_summary(summary):
 
 
 class ConflictView(ReadOnlyModelView):
-    """Conflicts change only through the resolve actions."""
+    """Conflicts change only through the resolve actions, which staff may use."""
+
+    permissions = {**READ_ONLY, "resolve": STAFF}
+    action_permissions = {"keep_sheet": "resolve", "keep_database": "resolve"}
     column_default_sort = ("created_at", True)
     column_list = ["created_at", "binding", "key", "header", "sheet_value", "db_value", "status"]
     column_filters = ["status", Unit.name]
@@ -92,7 +97,7 @@ class ConflictView(ReadOnlyModelView):
                 done += 1
             except (ConfigError, KeyError) as exc:
                 flash(str(exc), "error")
-        flash(_l("%(count)s conflicts resolved; the next sync updates the sheet.", count=done), "success")
+        flash(_("%(count)s conflicts resolved; the next sync updates the sheet.", count=done), "success")
 
     @action("keep_sheet", _l("Keep the sheet's value"), _l("Write the sheet's value into the database?"))
     def action_keep_sheet(self, ids):

@@ -28,6 +28,16 @@ def live_server(app):
     server.shutdown()
 
 
+# Every page records the Content Security Policy violations it meets: the DOM's
+# securitypolicyviolation events and Chromium's console reports of them.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+
+
 @pytest.fixture
 def page():
     if CHROMIUM is None:
@@ -37,5 +47,17 @@ def page():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
+        page.csp_console = []
+        page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_console.append(message.text))
+        page.add_init_script(RECORD_VIOLATIONS)
         yield page
         browser.close()
+
+
+def csp_violations(page):
+    """The violations seen so far: on the page now, and reported on the console by any page."""
+    try:
+        here = page.evaluate("window.__cspViolations || []")
+    except Exception:  # noqa: BLE001 — a page that is navigating away has no state to ask
+        here = []
+    return here + page.csp_console

@@ -1,6 +1,7 @@
 """What an office user sees in a real browser."""
 import pytest
 
+from tests.browser.conftest import csp_violations
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,7 @@ def test_editor_logs_in_and_sees_vietnamese_menus_and_only_their_unit(app, units
     body = page.inner_text("body")
     assert "Chào Bắc Giang" in body and "Chào Phú Thọ" not in body
     assert "Thêm mới" in body
+    assert csp_violations(page) == []
 
 
 def test_wrong_password_shows_a_vietnamese_message(app, make_user, live_server, page):
@@ -35,3 +37,4 @@ def test_wrong_password_shows_a_vietnamese_message(app, make_user, live_server, 
     page.fill("input[name=password]", "khong-dung")
     page.click("#login")
     assert "Sai thư điện tử hoặc mật khẩu." in page.inner_text(".alert")
+    assert csp_violations(page) == []

@@ -93,3 +93,24 @@ def test_editor_of_the_unit_resolves_a_conflict(sync_app, conflict):
     from sheets.models import Conflict
 
     assert Conflict.get_by_id(conflict.id).status == "database"
+
+
+def test_sync_now_on_a_binding_whose_credentials_are_missing_is_a_message_not_a_500(app, login_as, client, monkeypatch):
+    """Issue 8.9: one bad binding never answers HTTP 500 in the admin."""
+    from core.models import Unit
+    from sheets.models import Binding
+    from tests.conftest import csrf_token
+
+    monkeypatch.delenv("PHOIHOP_SHEETS_EMULATOR", raising=False)
+    monkeypatch.delenv("PHOIHOP_GOOGLE_CREDENTIALS", raising=False)
+    with app.app_context():
+        unit = Unit.create(name="Liên hiệp hội tỉnh Bắc Giang", code="BG")
+        binding = Binding.create(name="training.activities", source="gsheet:1AbCdEfGhIjKlMnOpQrStUvWx", worksheet="Tab",
+                                 unit=unit)
+    login_as("admin")
+    token = csrf_token(client, "/admin/binding/")
+    answer = client.post("/admin/binding/action/", data={"action": "sync", "rowid": [binding.id], "csrf_token": token},
+                         follow_redirects=True)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "PHOIHOP_GOOGLE_CREDENTIALS" in page
