@@ -277,48 +277,87 @@ class Run:
 
     # -- rows phoihop knows ----------------------------------------------------------------
     def merge(self, row, srow, unit_id, claim):
+        """A row phoihop knows: merge it field by field against the last-agreed snapshot."""
         record = self.records.get(srow.record_id)
-        restored = False
-        if record is None or (record.archived and srow.archived_by != "sheet"):
-            if not srow.archived or srow.archived_by != "database":
-                srow.archived, srow.archived_by = True, "database"
-                self.changed_srows[srow.id] = srow
-            self.set_status(row, ARCHIVED_IN_DB)
+        restored = self.coming_back(record, srow)
+        if restored is None:
+            self.mark_archived(row, srow)
             return
-        if record.archived:  # its row had left the sheet and is back: the record returns
-            if self.direction == "push":
-                self.set_status(row, ARCHIVED_IN_DB)
-                return
-            record.archived, restored = False, True
-        if srow.archived:  # un-archived in the admin, or restored just now
-            srow.archived, srow.archived_by = False, None
-            self.changed_srows[srow.id] = srow
-        if claim is None and not srow.confirmed:
-            srow.confirmed = True
-            self.changed_srows[srow.id] = srow
         values = self.db_values.get(record.id, {})
         db_texts = {c.field: c.format(values.get(c.field)) for c in self.present}
         decided = merge_row(self.present, srow.snapshot, row.texts, db_texts, direction=self.direction,
                             formulas=self.formula_fields.get(row.index, ()), unknown=row.unknown)
         changes = {name: row.values.get(name) for name in decided.to_db}
-        if (changes or restored or (unit_id is not None and unit_id != record.unit_id and self.direction != "push")):
-            before = snapshot(record)
-            if unit_id is not None and unit_id != record.unit_id and self.direction != "push":
-                record.unit = unit_id
-            if changes:
-                self.mapping.apply(record, changes)
-            problems = self.fit_errors(row, record)
-            if problems:
-                self.fail_row(row, problems)
-                return
-            self.updates.append((record, changes, before))
-            if restored:
-                self.restores.append(record)
+        if not self.stage_update(row, record, changes, unit_id, restored):
+            return
+        self.keep_alive(srow, confirmed=claim is None)
+        conflicts = self.record_conflicts(row, srow, record, decided)
+        pushed = self.push_cells(row, srow, decided)
+        settled = decided.settled and not changes and not restored
+        digest = self.digest(row, record.id) if settled else None
+        if decided.base != srow.snapshot or digest != srow.digest:
+            srow.snapshot, srow.digest = decided.base, digest
+            self.changed_srows[srow.id] = srow
+        self.report_row(row, decided, conflicts, claim, restored, changes, pushed)
+
+    def coming_back(self, record, srow):
+        """``None`` when the record stays archived (gone, or archived in the admin); else
+        whether it returns from an archive its row's removal caused."""
+        if record is None or (record.archived and srow.archived_by != "sheet"):
+            return None
+        if record.archived:
+            if self.direction == "push":
+                return None
+            record.archived = False
+            return True
+        return False
+
+    def mark_archived(self, row, srow):
+        if not srow.archived or srow.archived_by != "database":
+            srow.archived, srow.archived_by = True, "database"
+            self.changed_srows[srow.id] = srow
+        self.set_status(row, ARCHIVED_IN_DB)
+
+    def stage_update(self, row, record, changes, unit_id, restored):
+        """Put the sheet's changes (and a new unit) on the record, to be saved with the
+        chunk; ``False`` when the table cannot hold them (a row error)."""
+        moved = unit_id is not None and unit_id != record.unit_id and self.direction != "push"
+        if not (changes or restored or moved):
+            return True
+        before = snapshot(record)
+        if moved:
+            record.unit = unit_id
+        if changes:
+            self.mapping.apply(record, changes)
+        problems = self.fit_errors(row, record)
+        if problems:
+            self.fail_row(row, problems)
+            return False
+        self.updates.append((record, changes, before))
+        if restored:
+            self.restores.append(record)
+        return True
+
+    def keep_alive(self, srow, confirmed):
+        """The row is in the sheet: un-archived if it was, confirmed unless its Mã is
+        only being written back now."""
+        if srow.archived:
+            srow.archived, srow.archived_by = False, None
+            self.changed_srows[srow.id] = srow
+        if confirmed and not srow.confirmed:
+            srow.confirmed = True
+            self.changed_srows[srow.id] = srow
+
+    def record_conflicts(self, row, srow, record, decided):
         conflicts = [self.conflict(row, srow, record, *clash) for clash in decided.conflicts]
         clashing = {clash[0] for clash in decided.conflicts}
         for column in self.present:
             if column.field not in clashing:
                 self.close_conflict(srow.key, column.field)
+        return conflicts
+
+    def push_cells(self, row, srow, decided):
+        """Write the database's side into the row; return the pushed (non-computed) fields."""
         for name, text in decided.to_sheet.items():
             self.cells[(row.index, self.table.columns[name])] = text
         pushed = {k: v for k, v in decided.to_sheet.items() if not self.mapping.column(k).computed}
@@ -327,11 +366,10 @@ class Run:
         for name, sheet_text, db_text in decided.overwritten:
             self.result.warnings.append(f'Dòng {row.excel_row}, cột "{self.table.headers[name]}": phoihop tính cột này, '
                                         f'đã ghi lại "{db_text}" thay cho "{cut(sheet_text, 80)}"')
-        settled = decided.settled and not changes and not restored
-        digest = self.digest(row, record.id) if settled else None
-        if decided.base != srow.snapshot or digest != srow.digest:
-            srow.snapshot, srow.digest = decided.base, digest
-            self.changed_srows[srow.id] = srow
+        return pushed
+
+    def report_row(self, row, decided, conflicts, claim, restored, changes, pushed):
+        """The row's status and the run's counts."""
         notes = self.formula_notes(row, decided)
         if conflicts:
             self.set_status(row, "Xung đột: " + "; ".join(conflicts))
