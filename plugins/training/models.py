@@ -5,14 +5,15 @@ kiến thức.
 the kinds of ``spec/training.md`` lazily and idempotently (``phoihop init`` needs no seed
 step). ``Activity`` (hoạt động) belongs to one unit; its partners (đơn vị phối hợp) and
 speakers (báo cáo viên) are the core's ``Organisation`` and ``Person`` rows of that unit,
-linked through ``ActivityPartner`` and ``ActivitySpeaker`` and matched by normalised name
-(:func:`core.models.name_key`), created when new.
+linked through ``ActivityPartner`` and ``ActivitySpeaker`` and matched by normalised name,
+titles split off, created when new — set-based, through :mod:`core.people`.
 """
 import peewee
 
+from core.bulk import chunks
 from core.db import BaseModel, database
-from core.models import Organisation, Person, Unit, name_key, now
-from plugins.training.rules import split_title
+from core.models import Organisation, Person, Unit, now
+from core.people import linked_values, organisation_lists, people_lists, replace_links
 
 # Hình thức tổ chức.
 FORMATS = ("Tại hội trường", "Tại mô hình", "Trực tuyến")
@@ -123,11 +124,9 @@ class Activity(BaseModel):
                       "speaker_count"), False),)
 
     def partner_names(self):
-        """The partners' names, in the order they were given."""
-        query = (Organisation.select(Organisation.name)
-                 .join(ActivityPartner).where(ActivityPartner.activity == self.id)
-                 .order_by(ActivityPartner.position, ActivityPartner.id))
-        return [row.name for row in query]
+        """The partners' names, in the order they were given (one record; for many, see
+        :func:`partner_names_of`)."""
+        return partner_names_of([self.id])[self.id]
 
     def __str__(self):
         return self.title
@@ -186,81 +185,50 @@ MODELS = [ActivityKind, Activity, ActivityPartner, ActivitySpeaker, Participant,
 
 
 # -- partners and speakers: core rows of the activity's unit, matched by name ------------
-def organisations_for(unit_id, names):
-    """The unit's ``Organisation`` rows for ``names`` (in order, duplicates dropped),
-    matched by :func:`core.models.name_key` and created when new."""
-    wanted = _unique_by_key(names, name_key)
-    if not wanted:
-        return []
-    keys = [key for key, _ in wanted]
-    found = {o.name_key: o for o in Organisation.select().where(
-        Organisation.unit == unit_id, Organisation.name_key.in_(keys))}
-    result = []
-    for key, name in wanted:
-        if key not in found:
-            found[key] = Organisation.create(unit=unit_id, name=name)
-        result.append(found[key])
-    return result
+# Set-based through core.people: a chunk of activities costs a constant number of
+# statements, whatever its lists (the sync's after_save_many, the admin's single save).
+def link_partners(items):
+    """Replace the partners of every ``(activity, names)`` of ``items`` by the unit's
+    organisations of those names (created when new, kept in the given order, duplicates
+    dropped); return ``{activity id: [organisation ids]}``."""
+    items = list(items)
+    groups = organisation_lists([(activity.unit_id, names) for activity, names in items])
+    links = {activity.id: ids for (activity, _), ids in zip(items, groups)}
+    replace_links(ActivityPartner, ActivityPartner.activity, ActivityPartner.organisation, links)
+    return links
 
 
-def speaker_keys(names):
-    """``[(name key, full name)]`` of the distinct people that speaker names as written
-    ('PGS.TS. Nguyễn Văn A') stand for: one link each."""
-    return _unique_by_key([full for _, full in map(split_title, names or []) if full], name_key)
-
-
-def people_for(unit_id, names):
-    """The unit's ``Person`` rows for speaker names as written ('PGS.TS. Nguyễn Văn A'):
-    the title prefix is left out of the match and kept as the new person's ``title``."""
-    parsed = [split_title(name) for name in names]
-    wanted = speaker_keys(names)
-    if not wanted:
-        return []
-    titles = {name_key(full): title for title, full in parsed}
-    keys = [key for key, _ in wanted]
-    found = {}
-    for person in Person.select().where(Person.unit == unit_id, Person.name_key.in_(keys)).order_by(Person.id):
-        found.setdefault(person.name_key, person)
-    result = []
-    for key, full in wanted:
-        if key not in found:
-            found[key] = Person.create(unit=unit_id, full_name=full, title=titles.get(key) or None)
-        result.append(found[key])
-    return result
+def link_speakers(items):
+    """Replace the speakers of every ``(activity, names as written)`` of ``items`` by the
+    unit's people those names stand for (titles split off, created when new) and keep
+    each activity's ``speaker_count`` equal to its number of links; return
+    ``{activity id: [person ids]}``."""
+    items = list(items)
+    groups = people_lists([(activity.unit_id, names) for activity, names in items])
+    links = {activity.id: ids for (activity, _), ids in zip(items, groups)}
+    replace_links(ActivitySpeaker, ActivitySpeaker.activity, ActivitySpeaker.person, links)
+    stale = {activity.id: len(links[activity.id]) for activity, _ in items
+             if activity.speaker_count != len(links[activity.id])}
+    for chunk in chunks(list(stale.items()), 1000):  # usually none: apply() counts already
+        (Activity.update(speaker_count=peewee.Case(Activity.id, chunk))
+         .where(Activity.id.in_([activity_id for activity_id, _ in chunk])).execute())
+    for activity, _ in items:
+        activity.speaker_count = len(links[activity.id])
+    return links
 
 
 def set_partners(activity, names):
-    """Replace the activity's partners by ``names`` (kept in this order)."""
-    organisations = organisations_for(activity.unit_id, names)
-    ActivityPartner.delete().where(ActivityPartner.activity == activity.id).execute()
-    if organisations:
-        ActivityPartner.insert_many([
-            {"activity": activity.id, "organisation": o.id, "position": i} for i, o in enumerate(organisations)
-        ]).execute()
-    return organisations
+    """Replace one activity's partners by ``names`` (kept in this order); return the ids."""
+    return link_partners([(activity, names or [])])[activity.id]
 
 
 def set_speakers(activity, names):
-    """Replace the activity's speaker links by the people ``names`` stand for, and keep
-    ``speaker_count`` equal to their number."""
-    people = people_for(activity.unit_id, names)
-    ActivitySpeaker.delete().where(ActivitySpeaker.activity == activity.id).execute()
-    if people:
-        ActivitySpeaker.insert_many([
-            {"activity": activity.id, "person": p.id, "position": i} for i, p in enumerate(people)
-        ]).execute()
-    if activity.speaker_count != len(people):
-        Activity.update(speaker_count=len(people)).where(Activity.id == activity.id).execute()
-        activity.speaker_count = len(people)
-    return people
+    """Replace one activity's speaker links by the people ``names`` stand for, and keep
+    ``speaker_count`` equal to their number; return the person ids."""
+    return link_speakers([(activity, names or [])])[activity.id]
 
 
-def _unique_by_key(names, key):
-    seen, result = set(), []
-    for name in names or []:
-        name = " ".join((name or "").split())
-        k = key(name)
-        if k and k not in seen:
-            seen.add(k)
-            result.append((k, name))
-    return result
+def partner_names_of(activity_ids):
+    """``{activity id: [partner names in order]}`` for many activities, in one query."""
+    return linked_values(ActivityPartner, ActivityPartner.activity, ActivityPartner.organisation,
+                         Organisation.name, activity_ids)

@@ -2,20 +2,13 @@
 
 Each check returns a list of ``(field, Vietnamese message)`` problems, empty when the
 values are fine; :func:`check_activity` runs them all on a row's parsed values. Messages
-quote values the way the sheet shows them (``dd/mm/yyyy``, ``1.200``).
+quote values the way the sheet shows them (``dd/mm/yyyy``, ``1.200``). Splitting a
+speaker's title off ('PGS.TS. …') is the core's (:func:`core.people.split_title`), shared
+with every area that names people.
 """
 from __future__ import annotations
 
-import re
-
 from sheets.values import format_date, format_int, normalise
-
-# Học hàm, học vị and professional titles written before a speaker's name ('PGS.TS. …').
-TITLE_TOKENS = frozenset({
-    "gs", "pgs", "ts", "tskh", "ths", "ks", "kts", "cn", "bs", "bsck", "bscki", "bsckii",
-    "bsck1", "bsck2", "ds", "dscki", "dsckii", "đd", "ls", "ncs", "ngnd", "ngưt", "ttnd", "ttưt",
-})
-_TOKEN = re.compile(r"([^\W\d_]+)\.\s*")
 
 
 def check_dates(start, end) -> list[tuple[str, str]]:
@@ -52,20 +45,6 @@ def check_activity(values: dict) -> list[tuple[str, str]]:
     for field in ("state_budget", "other_budget"):
         problems += check_budget(field, values.get(field))
     return problems
-
-
-def split_title(name: str) -> tuple[str | None, str]:
-    """'PGS.TS. Nguyễn Văn A' → ('PGS.TS', 'Nguyễn Văn A'); a name without a known title
-    prefix comes back unchanged with ``None``. Only known titles are taken off, so a name
-    is never cut at an initial."""
-    rest, taken = " ".join((name or "").split()), []
-    while True:
-        m = _TOKEN.match(rest)
-        if not m or normalise(m[1]) not in TITLE_TOKENS or not rest[m.end():].strip():
-            break
-        taken.append(m[1])
-        rest = rest[m.end():]
-    return (".".join(taken) or None), rest.strip()
 
 
 def infer_format(venue: str | None) -> str | None:

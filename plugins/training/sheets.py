@@ -4,17 +4,25 @@ huấn and phổ biến kiến thức, one row per activity (``spec/training.md`
 Kinds are data (``ActivityKind``), so the ``Loại hoạt động`` column's choices are a
 :class:`KindChoices` mapping that reads the kinds table when a sync first needs it, and
 again after a kind is added or renamed. Partners and speakers arrive as lists and become
-the unit's ``Organisation`` / ``Person`` rows in :meth:`ActivityMapping.after_save`.
+the unit's ``Organisation`` / ``Person`` rows in :meth:`ActivityMapping.after_save_many`.
+
+The engine hands the mapping a chunk of records at a time: :meth:`ActivityMapping.read_many`
+answers a chunk in two queries (the kinds' names, the partners' names ordered by position;
+speakers come from the record's own text column) and
+:meth:`ActivityMapping.after_save_many` links a chunk's partners and speakers in a constant
+number of statements (:mod:`core.people`). ``read`` / ``after_save`` are the same for one
+record.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping as AbstractMapping
 
+from core.people import person_keys
 from sheets.mapping import Column, Mapping
 from sheets.values import format_list, parse_list
 from plugins.training.models import (
-    Activity, ActivityKind, ensure_kinds, kinds_version, set_partners, set_speakers, speaker_keys,
+    Activity, ActivityKind, ensure_kinds, kinds_version, link_partners, link_speakers, partner_names_of,
 )
 from plugins.training.rules import check_activity, infer_format
 
@@ -34,6 +42,7 @@ class KindChoices(AbstractMapping):
         self.max_age = max_age
         self._names: dict[str, tuple[str, ...]] | None = None
         self._ids: dict[int, str] = {}
+        self._by_name: dict[str, int] = {}
         self._stamp: tuple[int, float] | None = None
 
     def _load(self) -> dict[str, tuple[str, ...]]:
@@ -43,6 +52,7 @@ class KindChoices(AbstractMapping):
             ensure_kinds()
             kinds = list(ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name))
             self._ids = {k.id: k.name for k in kinds}
+            self._by_name = {k.name: k.id for k in kinds}
             self._names = {k.name: tuple(k.alias_list()) for k in kinds}
             self._stamp = (kinds_version(), time.monotonic())
         return self._names
@@ -58,10 +68,8 @@ class KindChoices(AbstractMapping):
     def id_of(self, name: str) -> int:
         """The id of the kind with this canonical name."""
         self._load()
-        for kind_id, kind_name in self._ids.items():
-            if kind_name == name:
-                return kind_id
-        return ActivityKind.get(ActivityKind.name == name).id
+        found = self._by_name.get(name)
+        return found if found is not None else ActivityKind.get(ActivityKind.name == name).id
 
     def __getitem__(self, name):
         return self._load()[name]
@@ -120,40 +128,66 @@ class ActivityMapping(Mapping):
 
     def read(self, record) -> dict:
         """The record as the sheet shows it: kind by name, partners and speakers as lists."""
-        return {
-            "kind": self.kinds.name_of(record.kind_id) if record.kind_id else None,
-            "title": record.title,
-            "field": record.field,
-            "start_date": record.start_date,
-            "end_date": record.end_date,
-            "venue": record.venue,
-            "partners": record.partner_names() if record.id else [],
-            "speakers": parse_list(record.speakers),
-            "participants": record.participants,
-            "state_budget": record.state_budget,
-            "other_budget": record.other_budget,
-            "notes": record.notes,
-        }
+        return self.read_many([record])[record.id]
+
+    def read_many(self, records: list) -> dict:
+        """``{record.id: values}`` for a chunk: one query for the kinds' names, one for the
+        partners' names of every record (in their order); speakers are the record's text."""
+        kinds = {}
+        kind_ids = {record.kind_id for record in records if record.kind_id}
+        if kind_ids:
+            kinds = dict(ActivityKind.select(ActivityKind.id, ActivityKind.name)
+                         .where(ActivityKind.id.in_(list(kind_ids))).tuples())
+        partners = partner_names_of([record.id for record in records if record.id])
+        speakers = {}  # the speakers' text → its list: a chunk repeats the same few hundred people
+
+        def speakers_of(text):
+            if text not in speakers:
+                speakers[text] = parse_list(text)
+            return list(speakers[text])
+
+        found = {}
+        for record in records:
+            data = record.__data__  # the record's own columns, without peewee's descriptors: 12 × a chunk
+            found[record.id] = {
+                "kind": kinds.get(data.get("kind")),
+                "title": data.get("title"),
+                "field": data.get("field"),
+                "start_date": data.get("start_date"),
+                "end_date": data.get("end_date"),
+                "venue": data.get("venue"),
+                "partners": partners.get(record.id, []),
+                "speakers": speakers_of(data.get("speakers")),
+                "participants": data.get("participants"),
+                "state_budget": data.get("state_budget"),
+                "other_budget": data.get("other_budget"),
+                "notes": data.get("notes"),
+            }
+        return found
 
     def apply(self, record, values: dict) -> None:
-        """Put parsed values on the record; partners wait for :meth:`after_save`."""
+        """Put parsed values on the record; partners wait for :meth:`after_save_many`."""
         for name, value in values.items():
             if name == "kind":
                 record.kind = self.kinds.id_of(value) if value else None
             elif name == "speakers":
                 record.speakers = format_list(value) or None
-                record.speaker_count = len(speaker_keys(value))  # what set_speakers will link
+                record.speaker_count = len(person_keys(value))  # what link_speakers will link
             elif name != "partners":
                 setattr(record, name, value)
         if "venue" in values:
             record.format = infer_format(values["venue"]) or record.format
 
     def after_save(self, record, values: dict) -> None:
-        """Link partners and speakers: the unit's organisations and people, created when new."""
-        if "partners" in values:
-            set_partners(record, values["partners"] or [])
-        if "speakers" in values:
-            set_speakers(record, values["speakers"] or [])
+        """Link one record's partners and speakers (see :meth:`after_save_many`)."""
+        self.after_save_many([(record, values)])
+
+    def after_save_many(self, pairs: list) -> None:
+        """Link partners and speakers of a chunk of ``(record, values)``: the unit's
+        organisations and people, created when new; a record whose values lack a list
+        keeps its links. A constant number of statements for the whole chunk."""
+        link_partners([(record, values["partners"] or []) for record, values in pairs if "partners" in values])
+        link_speakers([(record, values["speakers"] or []) for record, values in pairs if "speakers" in values])
 
 
 # -- phoihop demo ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from core.admin import ModelView, scope
 from core.models import Organisation, Person, Unit
 from plugins.training.models import (
-    Activity, ActivityKind, ActivityPartner, ActivitySpeaker, set_partners, set_speakers,
+    Activity, ActivityKind, ActivityPartner, ActivitySpeaker, partner_names_of, set_partners, set_speakers,
 )
 from plugins.training.rules import check_activity
 from sheets.values import CellError, format_date, format_list, format_money, parse_list, parse_money
@@ -263,12 +263,7 @@ class ActivityView(ModelView):
 
 def attach_partner_names(rows):
     """Give each activity of a list page its partners' names, in one query."""
-    names = {row.id: [] for row in rows}
-    links = (ActivityPartner.select(ActivityPartner.activity, Organisation.name).join(Organisation)
-             .where(ActivityPartner.activity.in_(list(names)))
-             .order_by(ActivityPartner.activity, ActivityPartner.position).tuples())
-    for activity_id, name in links:
-        names[activity_id].append(name)
+    names = partner_names_of([row.id for row in rows])
     for row in rows:
         row._partner_names = names[row.id]
 

@@ -8,7 +8,7 @@ from core.db import database
 from core.models import Organisation, Person
 from plugins.training.models import (
     DEFAULT_KINDS, Activity, ActivityKind, ActivityPartner, ActivitySpeaker, Feedback, ensure_kinds,
-    organisations_for, people_for, set_partners, set_speakers,
+    set_partners, set_speakers,
 )
 
 
@@ -44,30 +44,35 @@ def test_ensure_kinds_restores_only_a_missing_default(ctx):
     assert ensure_kinds() == 1
 
 
-def test_partners_match_existing_organisations_by_normalised_name(ctx, units):
+def test_partners_match_existing_organisations_by_normalised_name(ctx, units, make_activity):
     existing = Organisation.create(unit=units["A"], name="Sở Y tế")
-    assert organisations_for(units["A"].id, ["  sở  Y TẾ "]) == [existing]
+    activity = make_activity(units["A"])
+    assert set_partners(activity, ["  sở  Y TẾ "]) == [existing.id]
     assert Organisation.select().count() == 1
 
 
-def test_new_partners_are_created_in_the_activitys_unit(ctx, units):
+def test_new_partners_are_created_in_the_activitys_unit(ctx, units, make_activity):
     Organisation.create(unit=units["B"], name="Sở Y tế")
-    found = organisations_for(units["A"].id, ["Sở Y tế"])
-    assert found[0].unit_id == units["A"].id
+    (found,) = set_partners(make_activity(units["A"]), ["Sở Y tế"])
+    assert Organisation.get_by_id(found).unit_id == units["A"].id
     assert Organisation.select().where(Organisation.name == "Sở Y tế").count() == 2
 
 
-def test_duplicate_partner_names_give_one_organisation(ctx, units):
-    assert len(organisations_for(units["A"].id, ["Tỉnh đoàn", "tỉnh đoàn"])) == 1
+def test_duplicate_partner_names_give_one_organisation_and_one_link(ctx, units, make_activity):
+    activity = make_activity(units["A"])
+    assert len(set_partners(activity, ["Tỉnh đoàn", "tỉnh đoàn"])) == 1
+    assert activity.partner_names() == ["Tỉnh đoàn"]
+    assert Organisation.select().count() == 1
 
 
-def test_speakers_are_people_matched_without_their_title(ctx, units):
+def test_speakers_are_people_matched_without_their_title(ctx, units, make_activity):
     known = Person.create(unit=units["A"], full_name="Dương Phương Dung")
-    assert people_for(units["A"].id, ["PGS.TS. Dương Phương Dung"]) == [known]
+    assert set_speakers(make_activity(units["A"]), ["PGS.TS. Dương Phương Dung"]) == [known.id]
 
 
-def test_a_new_speaker_keeps_the_title_in_its_own_field(ctx, units):
-    (person,) = people_for(units["A"].id, ["TS.BS. Nguyễn Đức Tài"])
+def test_a_new_speaker_keeps_the_title_in_its_own_field(ctx, units, make_activity):
+    (person_id,) = set_speakers(make_activity(units["A"]), ["TS.BS. Nguyễn Đức Tài"])
+    person = Person.get_by_id(person_id)
     assert (person.title, person.full_name, person.unit_id) == ("TS.BS", "Nguyễn Đức Tài", units["A"].id)
 
 

@@ -2,7 +2,7 @@
 import datetime as dt
 
 from plugins.training.rules import (
-    check_activity, check_budget, check_dates, check_participants, infer_format, split_title,
+    check_activity, check_budget, check_dates, check_participants, infer_format,
 )
 
 
@@ -40,23 +40,6 @@ def test_check_activity_reports_every_problem():
     problems = check_activity({"start_date": dt.date(2021, 5, 2), "end_date": dt.date(2021, 5, 1),
                                "participants": -1, "state_budget": -1})
     assert [field for field, _ in problems] == ["end_date", "participants", "state_budget"]
-
-
-def test_split_title_takes_off_a_compound_title():
-    assert split_title("PGS.TS. Dương Phương Dung") == ("PGS.TS", "Dương Phương Dung")
-
-
-def test_split_title_knows_medical_titles():
-    assert split_title("BSCKII. Mai Hồng An") == ("BSCKII", "Mai Hồng An")
-    assert split_title("ThS.BS. Chu Duy Hiếu") == ("ThS.BS", "Chu Duy Hiếu")
-
-
-def test_split_title_leaves_a_plain_name_alone():
-    assert split_title("  Nguyễn   Văn An ") == (None, "Nguyễn Văn An")
-
-
-def test_split_title_never_cuts_at_an_initial():
-    assert split_title("H. Nguyễn Văn An") == (None, "H. Nguyễn Văn An")
 
 
 def test_online_venue_implies_online_format():

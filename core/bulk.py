@@ -1,0 +1,162 @@
+"""Set-based statements as plain SQL: many rows per statement, a constant number of
+statements per batch, whatever the number of rows.
+
+peewee builds its SQL node by node for every row (``insert_many``, ``Tuple(...).in_``),
+several times slower than the database driver itself; these write each statement once per
+batch of rows — SQL you could read aloud::
+
+    INSERT INTO "organisation" ("unit_id", "name", …) VALUES (?, ?, …), (?, ?, …)
+        ON CONFLICT DO NOTHING RETURNING "id", "unit_id", "name_key"
+    SELECT "unit_id", "name_key", MIN("id") FROM "organisation"
+        WHERE ("unit_id", "name_key") IN (VALUES (?, ?), (?, ?)) GROUP BY "unit_id", "name_key"
+
+Both SQLite (3.35 or newer) and PostgreSQL run them. Values go through each field's
+``db_value`` (JSON, dates, foreign keys) and come back through ``python_value``, as with
+peewee. ``sheets.bulk`` is the sync engine's older copy of :func:`insert`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import peewee
+
+from core.db import database
+
+#: Bound parameters per statement: SQLite allows 32766 (3.32+), PostgreSQL 65535.
+MAX_PARAMS = 30000
+#: Rows per INSERT statement at most, whatever their width.
+MAX_ROWS = 10000
+
+
+def quoted(name: str) -> str:
+    """An identifier quoted for the bound database."""
+    quote = database.obj.quote
+    return f"{quote[0]}{name}{quote[1]}"
+
+
+def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    """``items`` in slices of at most ``size`` (at least 1)."""
+    size = max(1, size)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _field(model, field):
+    return model._meta.fields[field] if isinstance(field, str) else field
+
+
+def converter(field):
+    """``field.db_value``, short-cut for the values that it hands back unchanged (an
+    ``int`` for an integer or foreign-key field, a ``str`` for a text field): a sync
+    converts a million of them, and peewee's chain of calls costs more than the insert."""
+    target = field
+    while isinstance(target, peewee.ForeignKeyField):
+        target = target.rel_field
+    plain = type(target).db_value is peewee.Field.db_value
+    if plain and isinstance(target, peewee.IntegerField) and not isinstance(target, peewee.BooleanField):
+        natural = int
+    elif plain and isinstance(target, peewee._StringField):
+        natural = str
+    else:
+        return field.db_value
+    db_value = field.db_value
+
+    def convert(value):
+        return value if value is None or type(value) is natural else db_value(value)
+
+    return convert
+
+
+def insert(model, rows: Sequence[dict], *, returning: Sequence = (), on_conflict_ignore: bool = False) -> list[tuple]:
+    """Insert ``rows`` (dicts keyed by field name, all with the keys of the first one).
+
+    Fields a row leaves out that have a default in the model (``created_at``, ``kind``,
+    ``position``…) get it, as ``Model.create`` would; other missing fields are left to the
+    database. ``on_conflict_ignore`` skips rows that would break a unique index (another
+    writer got there first). ``returning`` names fields (or gives them) to hand back for
+    every inserted row, as tuples of Python values; their order is not promised, so
+    callers match them by content (the returned unique key), never by position.
+    One statement per ``MAX_PARAMS`` parameters (and at most ``MAX_ROWS`` rows).
+    """
+    if not rows:
+        return []
+    names = list(rows[0])
+    return insert_tuples(model, names, [tuple(row[name] for name in names) for row in rows],
+                         returning=returning, on_conflict_ignore=on_conflict_ignore)
+
+
+def insert_tuples(model, names: Sequence[str], rows: Sequence[tuple], *, returning: Sequence = (),
+                  on_conflict_ignore: bool = False) -> list[tuple]:
+    """:func:`insert` for rows given as tuples of the fields ``names`` (no dict per row:
+    what link tables of hundreds of thousands of rows want)."""
+    if not rows:
+        return []
+    db = database.obj
+    meta = model._meta
+    defaults = [f for f in meta.sorted_fields if f.name not in names and f.default is not None]
+    fields = [meta.fields[name] for name in names] + defaults
+    columns = ", ".join(quoted(f.column_name) for f in fields)
+    one = "(" + ", ".join([db.param] * len(fields)) + ")"
+    back = [_field(model, f) for f in returning]
+    tail = " ON CONFLICT DO NOTHING" if on_conflict_ignore else ""
+    if back:
+        tail += " RETURNING " + ", ".join(quoted(f.column_name) for f in back)
+    table = quoted(meta.table_name)
+    given = [converter(meta.fields[name]) for name in names]
+    filled = [(f.default, converter(f)) for f in defaults]
+    found = []
+    for chunk in chunks(rows, min(MAX_ROWS, MAX_PARAMS // len(fields))):
+        params = []
+        for row in chunk:
+            params.extend([convert(value) for convert, value in zip(given, row)])
+            if filled:
+                params.extend([convert(default() if callable(default) else default) for default, convert in filled])
+        cursor = db.execute_sql(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}{tail}", params)
+        if back:
+            found.extend(tuple(f.python_value(v) for f, v in zip(back, record)) for record in cursor.fetchall())
+    return found
+
+
+def select_in(model, keys: Sequence, values: Sequence[tuple], columns: Sequence[str], *, group_by: Sequence = ()):
+    """Rows of ``model`` whose ``keys`` (fields) equal one of the tuples ``values``:
+    ``SELECT columns FROM table WHERE (k1, k2) IN (VALUES (?, ?), …) [GROUP BY …]``.
+
+    ``columns`` are SQL expressions over quoted column names (build them with
+    :func:`quoted`, e.g. ``f"MIN({quoted('id')})"``); ``group_by`` lists fields. One
+    statement per ``MAX_PARAMS`` parameters; returns the raw result rows (tuples).
+    """
+    if not values:
+        return []
+    db = database.obj
+    key_fields = [_field(model, k) for k in keys]
+    left = "(" + ", ".join(quoted(f.column_name) for f in key_fields) + ")"
+    one = "(" + ", ".join([db.param] * len(key_fields)) + ")"
+    tail = ""
+    if group_by:
+        tail = " GROUP BY " + ", ".join(quoted(_field(model, f).column_name) for f in group_by)
+    head = f"SELECT {', '.join(columns)} FROM {quoted(model._meta.table_name)} WHERE {left} IN (VALUES "
+    convert = [converter(f) for f in key_fields]
+    found = []
+    for chunk in chunks(values, MAX_PARAMS // len(key_fields)):
+        params = [c(v) for value in chunk for c, v in zip(convert, value)]
+        found.extend(db.execute_sql(head + ", ".join([one] * len(chunk)) + ")" + tail, params).fetchall())
+    return found
+
+
+def placeholders(count: int) -> str:
+    """``?, ?, ?`` (or ``%s, …``) for ``count`` parameters of the bound database."""
+    return ", ".join([database.obj.param] * count)
+
+
+def delete_in(model, field, values: Sequence) -> int:
+    """``DELETE FROM table WHERE column IN (…)``, one statement per ``MAX_PARAMS``
+    values; returns how many rows went."""
+    field = _field(model, field)
+    convert = converter(field)
+    table, column = quoted(model._meta.table_name), quoted(field.column_name)
+    gone = 0
+    for chunk in chunks(list(values), MAX_PARAMS):
+        cursor = database.obj.execute_sql(f"DELETE FROM {table} WHERE {column} IN ({placeholders(len(chunk))})",
+                                          [convert(v) for v in chunk])
+        gone += max(cursor.rowcount, 0)
+    return gone
