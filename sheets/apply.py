@@ -6,13 +6,13 @@ updated with one UPDATE … CASE per batch, audit rows and snapshots written in 
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import peewee
 
 from core.db import database
 from core.models import AuditLog, dump, now
+from core.vietnamese import format_int
 from sheets import bulk
 from sheets.models import KeySequence
 
@@ -33,11 +33,21 @@ def chunk_transaction():
 
 
 def select_records(model, ids):
-    """The records of a chunk, locked against concurrent edits until the chunk commits."""
+    """The records of a chunk, locked against concurrent edits until the chunk commits.
+
+    Built from plain row dicts (the values converted by each field, as peewee does) without
+    peewee's per-field ``setattr`` — the same instances at a third of the cost, which is
+    most of a no-change sync's database time."""
     query = model.select().where(model.id.in_(list(ids)))
     if not isinstance(database.obj, peewee.SqliteDatabase):
         query = query.for_update()
-    return {record.id: record for record in query}
+    found = {}
+    new, pk = model.__new__, model._meta.primary_key.name
+    for data in query.dicts():
+        record = new(model)
+        record.__data__, record._dirty, record.__rel__ = data, set(), {}
+        found[data[pk]] = record
+    return found
 
 
 def fit_problem(field: peewee.Field, value) -> str | None:
@@ -46,7 +56,7 @@ def fit_problem(field: peewee.Field, value) -> str | None:
         return None
     if isinstance(field, peewee.CharField) and isinstance(value, str) and field.max_length \
             and len(value) > field.max_length:
-        return f"dài {len(value):,} ký tự, quá {field.max_length} ký tự cho phép".replace(",", ".")
+        return f"dài {format_int(len(value))} ký tự, quá {format_int(field.max_length)} ký tự cho phép"
     if isinstance(value, int) and not isinstance(value, bool):
         for kind, (low, high) in INT_RANGES.items():
             if isinstance(field, kind):
@@ -60,15 +70,28 @@ def fit_problem(field: peewee.Field, value) -> str | None:
     return None
 
 
+_LIMITED: dict = {}  # model → its fields that have a size (the schema is static)
+
+
+def limited_fields(model):
+    found = _LIMITED.get(model)
+    if found is None:
+        kinds = (peewee.CharField, peewee.IntegerField, peewee.DecimalField)
+        found = _LIMITED[model] = [(f.name, f) for f in model._meta.sorted_fields
+                                   if isinstance(f, kinds) and not isinstance(f, peewee.ForeignKeyField)
+                                   and f is not model._meta.primary_key]
+    return found
+
+
 def record_problems(record) -> list[tuple[str, str]]:
     """``[(field, phrase)]`` for the values set on ``record`` that its table cannot hold."""
-    fields = record._meta.fields
+    data, dirty = record.__data__, record._dirty
     found = []
-    for name in record.dirty_fields if hasattr(record, "dirty_fields") else []:
-        name = name.name if isinstance(name, peewee.Field) else name
-        problem = fit_problem(fields[name], record.__data__.get(name))
-        if problem:
-            found.append((name, problem))
+    for name, field in limited_fields(type(record)):
+        if name in dirty:
+            problem = fit_problem(field, data.get(name))
+            if problem:
+                found.append((name, problem))
     return found
 
 
@@ -110,15 +133,6 @@ def audit_rows(model, actor, action, records, before=None, after=None) -> None:
          "before": dump((before or {}).get(r.id)), "after": dump((after or {}).get(r.id))}
         for r in records
     ])
-
-
-def values_of(record) -> dict:
-    """A record's own columns as plain data (for the audit log's before/after)."""
-    data = {}
-    for f in record._meta.sorted_fields:
-        value = record.__data__.get(f.name)
-        data[f.name] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
-    return data
 
 
 def allocate_keys(prefix: str, count: int) -> list[str]:

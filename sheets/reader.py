@@ -165,15 +165,18 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
         if kind != "data":
             skipped[kind] += 1
             if kind in ("section", "total"):
-                totals_input.append((kind, index + 1, first_filled(content), total_values(raw_row, columns, mapping)))
+                totals_input.append((kind, index + 1, first_filled(content), index))
             if key and kind == "blank":
                 last_row = index
             continue
         rows.append(SheetRow(index=index, key=key, status=cell_text(raw_row, status_col)))
-        totals_input.append(("data", index + 1, None, total_values(raw_row, columns, mapping)))
+        totals_input.append(("data", index + 1, None, index))
 
     warnings = merge_warnings(grid, layout, mapping, spellings, columns, merges)
-    warnings += [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
+    if skipped["total"] and mapping.totals:  # the sums are parsed only when a total row closes them
+        totals_input = [(kind, excel_row, label, total_values(grid[at], columns, mapping))
+                        for kind, excel_row, label, at in totals_input]
+        warnings += [m.message(headers[m.field]) for m in check_totals(totals_input, mapping.totals) if m.field in headers]
     return Table(
         header_index=header_index, header_top=layout.top, columns=columns, headers=headers,
         key_col=key_col, status_col=status_col,
