@@ -134,7 +134,7 @@ def users():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_add(email, role, unit_name, password_stdin):
     """Add a user."""
-    from core.models import Unit, User
+    from core.models import find_unit
     from core.users import create_user
 
     if password_stdin:
@@ -144,7 +144,7 @@ def users_add(email, role, unit_name, password_stdin):
     with app_context():
         unit = None
         if unit_name:
-            unit = Unit.get_or_none(Unit.name == " ".join(unit_name.split()))
+            unit = find_unit(unit_name)
             if unit is None:
                 fail(f"Không có đơn vị {unit_name!r}. Thêm bằng: phoihop units add {unit_name!r}")
         user = create_user(email, password, role, unit)

@@ -1,7 +1,8 @@
 """``phoihop demo``: a ready demo site on SQLite and local workbooks.
 
 The core adds two units, their partner organisations and two users; every plugin adds
-its records through ``phoihop_demo_data`` and gets one workbook per binding.
+its records through ``phoihop_demo_data``; then ``phoihop_demo_ready`` lets a plugin make
+the files of the site (the sheets plugin: one workbook per binding, linked and synced).
 """
 import os
 import secrets
@@ -80,15 +81,13 @@ def build_demo(directory, pm, force=False):
                 Organisation.create(unit=units[0], name=name, kind=kind)
             create_user(ADMIN_EMAIL, site.password, "admin")
             create_user(EDITOR_EMAIL, site.password, "editor", units[0])
-            sheets = {}
+            rows = {}
             for _plugin, rows_by_binding in hook_results(pm, "phoihop_demo_data", unit=units[0]):
-                for binding, rows in (rows_by_binding or {}).items():
-                    sheets.setdefault(binding, []).extend(rows)
-        if pm.has_plugin("sheets.plugin"):
-            from sheets.demo import link_and_sync
-
-            synced = link_and_sync(os.path.join(directory, "workbooks"), units[0], sheets,
-                                   app.extensions["phoihop_bindings"], pm)
-            site.workbooks = [path for path, _result in synced]
-            site.results = [result for _path, result in synced]
+                for binding, some in (rows_by_binding or {}).items():
+                    rows.setdefault(binding, []).extend(some)
+        for made in pm.hook.phoihop_demo_ready(app=app, directory=os.path.join(directory, "workbooks"),
+                                               unit=units[0], rows_by_binding=rows):
+            for path, result in made or []:
+                site.workbooks.append(path)
+                site.results.append(result)
     return site

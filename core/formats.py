@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_admin.model import typefmt
 
+from core import vietnamese
+
 
 def local_time(value):
     """Stored times are UTC; offices read Vietnam time (the TIMEZONE setting)."""
@@ -14,19 +16,15 @@ def local_time(value):
 
 
 def format_datetime(view, value, name):
-    return local_time(value).strftime("%d/%m/%Y %H:%M")
+    return vietnamese.format_datetime(local_time(value))
 
 
 def format_date(view, value, name):
-    return value.strftime("%d/%m/%Y")
+    return vietnamese.format_date(value)
 
 
 def format_number(view, value, name):
-    from sheets.values import format_decimal, format_int
-
-    if isinstance(value, int) or value == int(value):
-        return format_int(int(value))
-    return format_decimal(value)
+    return vietnamese.format_number(value)
 
 
 def formatters(base):

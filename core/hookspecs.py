@@ -61,10 +61,12 @@ def phoihop_report(period, units):
 
     ``period`` is a ``core.reports.Period`` (``start``, ``end`` years, ``years`` count);
     ``units`` the list of ``core.models.Unit`` in scope (every registered unit counts in
-    per-unit averages, active or not). Returns ``(key, section)`` where ``key`` names the
-    section in the JSON output (e.g. ``"training"``) and ``section`` is plain JSON-ready
-    data, or ``None`` for nothing to report. Figures are computed in SQL, not by loading
-    rows.
+    per-unit averages, active or not). Returns a ``core.reports.Section`` — its key in the
+    JSON output (e.g. ``"training"``), titles, figures, tables of typed columns, chart
+    hints — which the core lays out as text, JSON and xlsx; or ``None`` for nothing to
+    report. Two plugins may not report the same key. Figures are computed in SQL, not by
+    loading rows. (The older answer, a ``(key, dict)`` pair, is still read, with a
+    ``DeprecationWarning``.)
     """
 
 
@@ -91,4 +93,19 @@ def phoihop_demo_data(unit):
     through the sync as they would in an office: do not also create them yourself.
     Records that have no sheet (lookup lists…) may be created directly; return ``{}``
     when there is nothing for a sheet.
+    """
+
+
+@hookspec
+def phoihop_demo_ready(app, directory, unit, rows_by_binding):
+    """Finish ``phoihop demo`` once every plugin's sample data is in.
+
+    Called once, after every ``phoihop_demo_data`` and its transaction, inside an app
+    context of the demo database. ``app`` is the demo's Flask app; ``directory`` the
+    folder for the demo's files (the site's ``WORKBOOK_DIR``); ``unit`` the demo
+    ``core.models.Unit``; ``rows_by_binding`` every plugin's sample rows merged, ``{binding
+    name: [rows]}``. Returns a list of ``(path, result)`` pairs, one per file made for a
+    person to open, ``result.created`` counting the records that came in from it; or
+    ``None``. The built-in sheets plugin writes one workbook per binding, links it to
+    ``unit`` and syncs it.
     """

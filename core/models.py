@@ -48,6 +48,22 @@ class Unit(BaseModel):
         return self.name
 
 
+def find_unit(text):
+    """The unit that ``text`` names — its name or its code, compared by :func:`name_key`
+    (case, spacing and NFC/NFD do not matter) — or ``None``. A name wins over a code.
+    Every command and report that takes a unit from a person looks it up here."""
+    wanted = name_key(text)
+    if not wanted:
+        return None
+    by_code = None
+    for unit in Unit.select().order_by(Unit.id):
+        if name_key(unit.name) == wanted:
+            return unit
+        if by_code is None and unit.code and name_key(unit.code) == wanted:
+            by_code = unit
+    return by_code
+
+
 class Organisation(BaseModel):
     """Tổ chức: a partner — department, member association, district, school, firm…"""
 

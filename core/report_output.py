@@ -1,30 +1,17 @@
-"""The annual review on paper: a gathered report as text, JSON or xlsx, and ``phoihop report``.
+"""The annual review on paper: a :class:`core.reports.Report` as text, JSON or xlsx, and
+``phoihop report``.
 
-:func:`core.reports.gather` returns plain data; this module only lays it out. The JSON
-output is that data as it is::
+Every section is laid out from what it declares (:mod:`core.reports`), never from what
+area it is. Text and xlsx show figures in Vietnamese format by their column's kind:
+``count`` grouped by thousands (``12.750``), ``money`` in million đồng to 0,01 without
+trailing zeros (``22,6``; its header says ``(tr.đ)``), ``share`` and ``average`` with two
+decimals (``99,00``, ``1,70``), a missing figure ``—``. JSON is each section's
+:meth:`~core.reports.Section.as_json` with plain numbers: money in đồng (ints), shares in
+percent and averages as floats.
 
-    {"period": {"from": 2020, "to": 2022, "years": 3},
-     "units": 50,
-     "sections": {
-       "training": {
-         "kinds": {
-           "Hội thảo khoa học": {"count": 255, "per_unit_per_year": 1.7, "participants": …,
-                                 "budget": {"total": 12750000000, "state": …, "other": …,
-                                            "state_share": 99.33, "per_year": …,
-                                            "per_unit_per_year": 85000000}},
-           …},
-         "partners": [{"name": …, "activities": …}, …]}}}
-
-Plain numbers only: money in đồng (ints), shares in percent (floats, 2 decimals), counts
-per unit per year as floats (2 decimals). A section may hold more keys than these (the
-training section adds a ``total`` row and ``speakers`` per kind).
-
-Text and xlsx show the same figures in Vietnamese number format (``1,70``, ``12.750``),
-read from the keys, so that any plugin's section is laid out without special code:
-numbers under a ``budget`` key (or a key ending ``_vnd``) are money, shown in million
-đồng to 0,01; keys ending ``share`` are percents; other floats show 2 decimals; ints are
-grouped by thousands. A dict of dicts is a table (one row per key), a dict of figures one
-row, a list of dicts a ranked table, anything else a ``label: value`` line.
+xlsx: one worksheet per section; figures are written as text in Vietnamese format,
+right-aligned, exactly as the text output shows them. A section's chart hints add a small
+table of the charted figures as numbers, and the chart drawn from it.
 """
 from __future__ import annotations
 
@@ -35,154 +22,96 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import click
 
-from sheets.values import format_decimal, format_int
+from core.vietnamese import format_decimal, format_int
 
-SECTION_TITLES = {
-    "training": "Hội thảo, hội nghị, tập huấn, phổ biến kiến thức",
-    "honours": "Tôn vinh trí thức",
-    "contests": "Hội thi, cuộc thi sáng tạo",
-    "critique": "Tư vấn, phản biện và giám định xã hội",
-    "coordination": "Quy chế, chương trình phối hợp",
-}
-SHEET_NAMES = {  # worksheet titles: 31 characters at most
-    "training": "Tập huấn, hội thảo", "honours": "Tôn vinh", "contests": "Hội thi, cuộc thi",
-    "critique": "Tư vấn, phản biện", "coordination": "Phối hợp",
-}
-LABELS = {
-    "kinds": "Loại hoạt động", "total": "Tổng cộng", "partners": "Đơn vị phối hợp",
-    "count": "Số lượng", "per_unit_per_year": "TB/đơn vị/năm", "participants": "Người tham dự",
-    "speakers": "Báo cáo viên", "budget": "Kinh phí", "name": "Tên", "activities": "Số hoạt động",
-}
-# Column headers of nested figures: (parent, key) → header.
-NESTED_LABELS = {
-    ("budget", "total"): "KP tổng", ("budget", "state"): "KP ngân sách", ("budget", "other"): "KP huy động",
-    ("budget", "state_share"): "Tỷ lệ ngân sách (%)", ("budget", "per_year"): "KP TB/năm",
-    ("budget", "per_unit_per_year"): "KP TB/đơn vị/năm",
-}
 MONEY_UNIT = Decimal(1_000_000)
-TEXT_TOP = 20  # ranked lists: rows shown in the text output
+MONEY_SUFFIX = " (tr.đ)"
 MONEY_NOTE = "Kinh phí tính bằng triệu đồng."
+MISSING = "—"
+CHART_SIZE = (16, 7.5)  # cm
+CHART_ROWS = 17  # rows of the default height that a chart of CHART_SIZE covers, and a gap
 
 
-# -- numbers -------------------------------------------------------------------------------
-def is_money(path):
-    return any(key == "budget" or key.endswith("_vnd") for key in path)
+# -- figures -------------------------------------------------------------------------------
+def millions(value):
+    """An amount in đồng as million đồng, rounded half up to 0,01."""
+    return (Decimal(value) / MONEY_UNIT).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def show(value, path=()):
-    """One figure in Vietnamese format, according to the keys that lead to it."""
+def show(value, kind):
+    """One figure in Vietnamese format, according to its kind."""
     if value is None:
-        return "—"
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return MISSING
+    if kind == "text":
         return str(value)
-    last = path[-1] if path else ""
-    if is_money(path) and not last.endswith("share"):
-        millions = (Decimal(value) / MONEY_UNIT).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return format_decimal(millions)
-    if isinstance(value, int):
-        return format_int(value)
-    fixed = Decimal(repr(value) if isinstance(value, float) else value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    whole, _, frac = f"{fixed:f}".partition(".")
-    sign, whole = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    return f"{sign}{format_int(int(whole))},{frac}"
+    if kind == "money":
+        return format_decimal(millions(value))
+    if kind in ("share", "average"):
+        return format_decimal(value, places=2)
+    return format_int(value)
 
 
-def is_number(value):
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+def header(column):
+    return column.label + (MONEY_SUFFIX if column.kind == "money" else "")
 
 
-def label(key):
-    return LABELS.get(key, key.replace("_", " "))
-
-
-def column_label(path):
-    text = NESTED_LABELS.get(tuple(path[-2:])) or " ".join(label(k) for k in path)
-    if is_money(path) and not path[-1].endswith("share"):
-        text += " (tr.đ)"
-    return text
-
-
-# -- tables --------------------------------------------------------------------------------
-def flatten(figures, prefix=()):
-    """``{"budget": {"total": 1}}`` → ``{("budget", "total"): 1}``, keys in order."""
-    flat = {}
-    for key, value in figures.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, prefix + (key,)))
-        else:
-            flat[prefix + (key,)] = value
-    return flat
-
-
-def blocks(section):
-    """A section as a list of ``("line", text)`` and ``("table", title, header, rows, numeric)``."""
-    out = []
-    for key, value in section.items():
-        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
-            columns = list(dict.fromkeys(p for figures in value.values() for p in flatten(figures)))
-            rows = [[name] + [show(flatten(fig).get(p), p) for p in columns] for name, fig in value.items()]
-            out.append(("table", label(key), [label(key)] + [column_label(p) for p in columns], rows,
-                        [False] + [True] * len(columns)))
-        elif isinstance(value, dict):
-            flat = flatten(value)
-            header = [column_label(p) for p in flat]
-            row = [label(key)] + [show(v, p) for p, v in flat.items()]
-            if out and out[-1][0] == "table" and out[-1][2][1:] == header:
-                out[-1][3].append(row)  # a total row under the table it sums up
-            else:
-                out.append(("table", label(key), [""] + header, [row], [False] + [True] * len(flat)))
-        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            columns = list(dict.fromkeys(k for item in value for k in item))
-            rows = [[format_int(i)] + [show(item.get(k), (key, k)) for k in columns] for i, item in enumerate(value, 1)]
-            numeric = [True] + [all(is_number(item.get(k)) or item.get(k) is None for item in value) for k in columns]
-            out.append(("table", label(key), ["STT"] + [label(k) for k in columns], rows, numeric))
-        else:
-            out.append(("line", f"{label(key)}: {show(value, (key,))}"))
-    return out
+def has_money(report):
+    return any(part.kind == "money"
+               for section in report.sections
+               for part in [*section.figures, *(c for t in section.tables for c in t.columns)])
 
 
 def heading(report):
-    period = report["period"]
-    years = f"năm {period['from']}" if period["from"] == period["to"] else f"{period['from']}–{period['to']}"
-    return f"BÁO CÁO SƠ KẾT, TỔNG KẾT {years} ({period['years']} năm, {report['units']} đơn vị)"
+    period = report.period
+    years = f"năm {period.start}" if period.start == period.end else f"{period.start}–{period.end}"
+    return f"BÁO CÁO SƠ KẾT, TỔNG KẾT {years} ({period.years} năm, {report.units} đơn vị)"
 
 
-def section_title(key):
-    return SECTION_TITLES.get(key, key)
+def laid_out(table, rows=None):
+    """``(header, rows of text, right-aligned flags)`` of a table, its total row last."""
+    rows = table.rows if rows is None else rows
+    head = [header(c) for c in table.columns]
+    body = [[show(v, c.kind) for v, c in zip(row, table.columns)] for row in rows]
+    numeric = [c.kind != "text" for c in table.columns]
+    if table.numbered:
+        head, numeric = ["STT", *head], [True, *numeric]
+        body = [[format_int(i), *cells] for i, cells in enumerate(body, 1)]
+    if table.total is not None:
+        total = [show(v, c.kind) for v, c in zip(table.total, table.columns)]
+        body.append(["", *total] if table.numbered else total)
+    return head, body, numeric
 
 
 # -- text ----------------------------------------------------------------------------------
 def render_text(report):
     """The report as plain text tables, in Vietnamese number format."""
-    lines = [heading(report), MONEY_NOTE, ""]
-    for key, section in report["sections"].items():
-        lines += [section_title(key).upper(), ""]
-        if not isinstance(section, dict):
-            lines += [show(section), ""]
-            continue
-        for block in blocks(section):
-            if block[0] == "line":
-                lines.append(block[1])
-                continue
-            _, title, header, rows, numeric = block
-            more = len(rows) - TEXT_TOP if title == label("partners") and len(rows) > TEXT_TOP + 1 else 0
-            lines += [title + ":"] + text_table(header, rows[:len(rows) - more] if more else rows, numeric)
+    lines = [heading(report)] + ([MONEY_NOTE] if has_money(report) else []) + [""]
+    for section in report.sections:
+        lines += [section.title.upper(), ""]
+        for figure in section.figures:
+            lines.append(f"{figure.label}: {show(figure.value, figure.kind)}")
+        if section.figures:
+            lines.append("")
+        for table in section.tables:
+            limit = table.text_limit
+            more = len(table.rows) - limit if limit is not None and len(table.rows) > limit + 1 else 0
+            head, body, numeric = laid_out(table, table.rows[:len(table.rows) - more])
+            lines += [table.title + ":"] + text_table(head, body, numeric)
             if more:
-                lines.append(f"… và {format_int(more)} đơn vị khác")
+                lines.append(f"… và {format_int(more)} dòng khác")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def text_table(header, rows, numeric):
+def text_table(head, rows, numeric):
     if not rows:
         return ["(không có)"]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
 
     def line(cells):
-        return "  ".join(str(c).rjust(w) if num else str(c).ljust(w)
-                         for c, w, num in zip(cells, widths, numeric)).rstrip()
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)).rstrip()
 
-    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    return [line(head), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
 # -- JSON ----------------------------------------------------------------------------------
@@ -195,7 +124,7 @@ def render_json(report):
             return value.isoformat()
         raise TypeError(f"{type(value).__name__} is not JSON data")
 
-    return json.dumps(report, ensure_ascii=False, indent=2, default=plain) + "\n"
+    return json.dumps(report.as_json(), ensure_ascii=False, indent=2, default=plain) + "\n"
 
 
 # -- xlsx ----------------------------------------------------------------------------------
@@ -209,65 +138,116 @@ def sheet_title(text, taken):
     return title
 
 
+def chart_value(value, kind):
+    """A charted figure as a number: money in million đồng."""
+    if value is None:
+        return None
+    return float(millions(value)) if kind == "money" else value if kind == "count" else float(value)
+
+
 def write_xlsx(report, path):
-    """One worksheet per section. Figures are written as Vietnamese-formatted text
-    ('1,70', '12.750'), right-aligned, exactly as the text output shows them."""
+    """One worksheet per section, then the charts its hints ask for."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
     taken = set()
-    sections = report["sections"] or {"": {}}
-    for key, section in sections.items():
-        sheet = book.create_sheet(sheet_title(SHEET_NAMES.get(key) or section_title(key), taken))
+    if not report.sections:
+        book.create_sheet("Báo cáo").append([heading(report)])
+    for section in report.sections:
+        sheet = book.create_sheet(sheet_title(section.sheet_title or section.title, taken))
         sheet.append([heading(report)])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([section_title(key)])
-        sheet.append([MONEY_NOTE])
+        sheet.append([section.title])
+        if has_money(report):
+            sheet.append([MONEY_NOTE])
         widths = {}
-        for block in blocks(section) if isinstance(section, dict) else [("line", show(section))]:
+        if section.figures:
             sheet.append([])
-            if block[0] == "line":
-                sheet.append([block[1]])
-                continue
-            _, title, header, rows, numeric = block
-            sheet.append([title])
+        for figure in section.figures:
+            sheet.append([figure.label, show(figure.value, figure.kind)])
+            sheet.cell(sheet.max_row, 2).data_type = "s"
+            sheet.cell(sheet.max_row, 2).alignment = Alignment(horizontal="right")
+        for table in section.tables:
+            head, body, numeric = laid_out(table)
+            sheet.append([])
+            sheet.append([table.title])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-            sheet.append(header)
+            sheet.append(head)
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for row in rows:
+            for row in body:
                 sheet.append(row)
                 for cell, num in zip(sheet[sheet.max_row], numeric):
                     cell.data_type = "s"
                     if num:
                         cell.alignment = Alignment(horizontal="right")
-            for i, text in enumerate(header):
-                width = max([len(str(text)) // 2 + 2] + [len(str(r[i])) + 2 for r in rows])
+            for i, text in enumerate(head):
+                width = max([len(text) // 2 + 2] + [len(r[i]) + 2 for r in body])
                 widths[i] = min(max(widths.get(i, 8), width), 60)
+        for chart in section.charts:
+            add_chart(sheet, section.table(chart.table), chart)
         for i, width in widths.items():
-            sheet.column_dimensions[get_column_letter(i + 1)].width = width
+            sheet.column_dimensions[column_letter(i + 1)].width = width
     book.save(path)
+
+
+def column_letter(n):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def add_chart(sheet, table, chart):
+    """The charted figures as numbers under the tables, and the chart beside them; the
+    next block starts below the chart."""
+    from openpyxl.chart import BarChart, PieChart, Reference
+    from openpyxl.styles import Font
+
+    columns = [table.columns[0]] + [table.column(key) for key in chart.columns]
+    index = [table.columns.index(c) for c in columns]
+    sheet.append([])
+    sheet.append([f"Số liệu biểu đồ: {chart.title}" if chart.title else "Số liệu biểu đồ"])
+    top = sheet.max_row
+    sheet.cell(top, 1).font = Font(bold=True)
+    sheet.append([header(c) for c in columns])
+    first = sheet.max_row
+    for row in table.rows:
+        sheet.append([row[index[0]]] + [chart_value(row[i], c.kind) for i, c in zip(index[1:], columns[1:])])
+        for cell, column in zip(sheet[sheet.max_row][1:], columns[1:]):
+            cell.number_format = "#,##0" if column.kind == "count" else "#,##0.00"
+    last = sheet.max_row
+    if chart.kind == "pie":
+        drawn = PieChart()
+    else:
+        drawn = BarChart()
+        drawn.type = "col" if chart.kind == "column" else "bar"
+        drawn.legend = None if len(columns) == 2 else drawn.legend
+    drawn.title = chart.title or None
+    drawn.width, drawn.height = CHART_SIZE
+    drawn.add_data(Reference(sheet, min_col=2, max_col=len(columns), min_row=first, max_row=last),
+                   titles_from_data=True)
+    drawn.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=last))
+    sheet.add_chart(drawn, f"{column_letter(len(columns) + 2)}{top}")
+    for _ in range(CHART_ROWS - (last - top + 1)):
+        sheet.append([])
 
 
 # -- the command ---------------------------------------------------------------------------
 def units_in_scope(unit_name):
-    """Every registered unit, or the one named (by name, spacing/case-insensitive, or code)."""
+    """Every registered unit, or the one named (its name or code, see :func:`core.models.find_unit`)."""
     from core.cli_support import fail
-    from core.models import Unit, name_key
+    from core.models import Unit, find_unit
 
-    units = list(Unit.select().order_by(Unit.name))
     if not unit_name:
-        return units
-    wanted = name_key(unit_name)
-    found = [u for u in units if name_key(u.name) == wanted or (u.code and name_key(u.code) == wanted)]
-    if not found:
-        fail(f"Không có đơn vị {unit_name!r}. Các đơn vị đã đăng ký: "
-             + (", ".join(u.name for u in units) or "(chưa có)"))
-    return found[:1]
+        return list(Unit.select().order_by(Unit.name))
+    unit = find_unit(unit_name)
+    if unit is None:
+        names = [u.name for u in Unit.select(Unit.name).order_by(Unit.name)]
+        fail(f"Không có đơn vị {unit_name!r}. Các đơn vị đã đăng ký: " + (", ".join(names) or "(chưa có)"))
+    return [unit]
 
 
 def period_from(start, end):
@@ -288,14 +268,14 @@ def period_from(start, end):
 def report_command(start, end, unit_name, fmt, out):
     """The annual review (sơ kết / tổng kết): every plugin's figures for a period."""
     from core.cli_support import State, app_context, fail
-    from core.reports import gather
+    from core.reports import collect
 
     if fmt == "xlsx" and not out:
         fail("Định dạng xlsx cần --out TỆP.xlsx (không in bảng tính ra màn hình).")
     period = period_from(start, end)
     state = click.get_current_context().find_object(State)
     with app_context():
-        report = gather(state.pm, period, units_in_scope(unit_name))
+        report = collect(state.pm, period, units_in_scope(unit_name))
     if fmt == "xlsx":
         write_xlsx(report, out)
         click.echo(f"Đã ghi báo cáo vào {out}", err=True)

@@ -48,7 +48,7 @@ def list_bindings(as_json):
 @click.option("--unit", "unit_name", help="The unit whose rows these are (when the sheet has no Đơn vị column).")
 def link(binding, source, worksheet, unit_name):
     """Link BINDING to a workbook path, a Google Sheets URL, or gsheet:KEY."""
-    from core.models import Unit, name_key
+    from core.models import find_unit
     from sheets.backend import BackendError
     from sheets.models import Binding
     from sheets.reader import TableError, read_table
@@ -61,7 +61,7 @@ def link(binding, source, worksheet, unit_name):
         source = normalise_source(source)
         unit = None
         if unit_name:
-            unit = next((u for u in Unit.select() if name_key(u.name) == name_key(unit_name)), None)
+            unit = find_unit(unit_name)
             if unit is None:
                 fail(f"Không có đơn vị {unit_name!r}. Thêm bằng: phoihop units add {unit_name!r}")
         try:

@@ -1,4 +1,5 @@
-"""The sheets feature as a built-in plugin: its models, admin views and commands."""
+"""The sheets feature as a built-in plugin: its models, admin views, commands and the
+demo's workbooks."""
 from core import hookimpl
 
 
@@ -22,3 +23,11 @@ def phoihop_cli(cli):
 
     cli.add_command(sheets_group)
     cli.add_command(sync_command)
+
+
+@hookimpl
+def phoihop_demo_ready(app, directory, unit, rows_by_binding):
+    from sheets.demo import link_and_sync
+
+    return link_and_sync(directory, unit, rows_by_binding, app.extensions["phoihop_bindings"],
+                         app.extensions["phoihop_pm"])

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
+from core.vietnamese import format_number
 from sheets.values import (
-    CellError, clean_text, format_decimal, format_int, is_empty, normalise, parse_date,
-    parse_decimal, parse_money,
+    CellError, clean_text, is_empty, normalise, parse_date, parse_decimal, parse_money,
 )
 
 TOTAL_LABELS = ("tổng cộng", "cộng", "tổng", "tổng số")
@@ -508,15 +508,9 @@ class TotalMismatch:
         cộng lại 57.000.000 (chênh 500.000)'. The header is put in NFC on one line."""
         column = " ".join(unicodedata.normalize("NFC", str(column_header)).split())
         return (
-            f'Dòng {self.row}, cột "{column}": dòng tổng ghi {_fmt(self.sheet_value)}, '
-            f"các dòng cộng lại {_fmt(self.computed)} (chênh {_fmt(abs(self.difference))})"
+            f'Dòng {self.row}, cột "{column}": dòng tổng ghi {format_number(self.sheet_value)}, '
+            f"các dòng cộng lại {format_number(self.computed)} (chênh {format_number(abs(self.difference))})"
         )
-
-
-def _fmt(number: Number) -> str:
-    if isinstance(number, int) or number == int(number):
-        return format_int(number)
-    return format_decimal(number)
 
 
 def _exact(number: Number) -> int | Decimal:

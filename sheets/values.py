@@ -4,16 +4,49 @@ Cells arrive as ``None``, ``str`` (as stored: untrimmed, maybe NFD), ``int``/``f
 ``bool`` or ``datetime.date``/``datetime`` (Google Sheets gives date cells as serials).
 Parsers return ``None`` for an empty cell (``None`` or whitespace only) unless their
 docstring says otherwise, and raise :class:`CellError`; formatters give ``''`` for ``None``.
+
+Numbers, money and dates are read and written by :mod:`core.vietnamese`, the one place
+shared with the admin and the reports; their names are available here too. This module
+adds what only a spreadsheet has: date serials, yes/no marks, lists in a cell, choices
+and seasons.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
-import unicodedata
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Iterable, Mapping
+
+from core import vietnamese
+from core.vietnamese import (
+    BAD_DATE,
+    BAD_DECIMAL,
+    BAD_INT,
+    BAD_MONEY,
+    NEGATIVE,
+    clean_text,
+    format_date,
+    format_decimal,
+    format_int,
+    format_money,
+    is_empty,
+    normalise,
+    parse_decimal,
+    parse_int,
+    parse_money,
+)
+from core.vietnamese import ParseError as CellError
+from core.vietnamese import is_number as _is_number
+from core.vietnamese import plain_text as _text
+from core.vietnamese import whole as _whole
+
+__all__ = [
+    "BAD_BOOL", "BAD_DATE", "BAD_DECIMAL", "BAD_INT", "BAD_MONEY", "BAD_YEAR", "BARE_YEAR", "NEGATIVE",
+    "CellError", "clean_text", "format_bool", "format_date", "format_decimal", "format_int", "format_list",
+    "format_money", "format_season", "is_empty", "normalise", "parse_bool", "parse_choice", "parse_date",
+    "parse_decimal", "parse_int", "parse_list", "parse_money", "parse_season",
+]
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Sheets/Excel date serials
 # A number in a date column is taken for a date serial only when it falls in this range:
@@ -21,95 +54,9 @@ SERIAL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Sheets/Excel date serials
 SERIAL_DATE_RANGE = (dt.date(1990, 1, 1), dt.date(2100, 12, 31))
 BARE_YEARS = range(1900, 2101)  # a whole number of these in a date column is a year
 
-BAD_DATE = "không phải ngày hợp lệ"
 BARE_YEAR = "chỉ có năm — cần ngày/tháng/năm"
 BAD_YEAR = "không phải năm hợp lệ"
-BAD_MONEY = "không phải số tiền hợp lệ"
-BAD_INT = "không phải số nguyên hợp lệ"
-BAD_DECIMAL = "không phải số hợp lệ"
 BAD_BOOL = "không phải giá trị Có/Không"
-NEGATIVE = "không được âm"
-
-
-class CellError(ValueError):
-    """A cell that cannot be read. ``reason`` is a short Vietnamese phrase naming neither
-    the column nor the value: the sync engine writes the full message itself, e.g.
-    ``Ngày bắt đầu "31/02/2021" không phải ngày hợp lệ``."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@lru_cache(maxsize=8192, typed=True)
-def normalise(text: Any) -> str:
-    """NFC, casefold, strip, and collapse any run of whitespace (spaces, tabs, line
-    breaks, non-breaking spaces) to one space. ``None`` gives ``''``; other non-text
-    cells are read with :func:`clean_text` first (2021.0 → '2021')."""
-    text = text if isinstance(text, str) else clean_text(text) or ""
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
-    return re.sub(r"\s+", " ", folded).strip()
-
-
-def is_empty(value: Any) -> bool:
-    """True for ``None`` and for a string of nothing but whitespace."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-
-
-def _text(value: str) -> str:
-    # TypeError for a non-str; "\r\n" and "\n" are the same line break
-    return unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
-
-
-def clean_text(value: Any) -> str | None:
-    """Text trimmed and NFC-normalised; ``None`` when empty. Numbers give their text
-    without a spurious ``.0`` (912345678.0 → '912345678'); dates give ``dd/mm/yyyy``."""
-    if is_empty(value):
-        return None
-    if isinstance(value, bool) or (isinstance(value, float) and value.is_integer()):
-        return str(value).upper() if isinstance(value, bool) else str(int(value))
-    if isinstance(value, dt.date) and (
-        not isinstance(value, dt.datetime) or value.time() == dt.time()
-    ):
-        return format_date(value)
-    return _text(str(value)) or None
-
-
-def _parse_number(text: str, single_sep_is_decimal: bool) -> Decimal:
-    """'1.234,5', '1,234.5', '50 000 000', '-12' … → Decimal, or ValueError. With both '.'
-    and ',' the last is the decimal separator; repeated ones group thousands; a lone one is
-    decimal if ``single_sep_is_decimal`` or not followed by 3 digits ('1.200', '12,5')."""
-    s, sign = re.sub(r"\s+", " ", text.strip()), 1
-    if s and s[0] in "+-":
-        sign, s = (-1 if s[0] == "-" else 1), s[1:].lstrip()
-    if not re.fullmatch(r"\d(?:[\d., ]*\d)?", s):
-        raise ValueError(text)
-    dec = None
-    if "." in s and "," in s:
-        dec = "." if s.rfind(".") > s.rfind(",") else ","
-    for sep in ".,":
-        if dec is None and s.count(sep) == 1:
-            head, tail = s.split(sep)
-            if single_sep_is_decimal or len(tail) != 3 or head == "0":
-                dec = sep
-    int_part, frac = s.rsplit(dec, 1) if dec else (s, "")
-    groups = re.split(r"[., ]", int_part)
-    grouped = len(groups) == 1 or (len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]))
-    if not (grouped and all(g.isdigit() for g in groups) and (frac.isdigit() or not frac)
-            and len(set(re.findall(r"[.,]", int_part))) <= 1):  # one kind of grouping mark
-        raise ValueError(text)
-    return sign * Decimal("".join(groups) + ("." + frac if frac else ""))
-
-
-def _whole(number: Decimal | float | int, reason: str) -> int:
-    """``number`` as an int, or ``CellError(reason)`` when it has a fractional part."""
-    if not math.isfinite(number) or number != int(number):
-        raise CellError(reason)
-    return int(number)
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -120,25 +67,13 @@ def parse_date(value: Any) -> dt.date | None:
     A number (or digit-only text) is a serial only when it gives a date within
     :data:`SERIAL_DATE_RANGE`; a whole number 1900–2100 is a bare year
     (``CellError(BARE_YEAR)``), any other number is not a date (``BAD_DATE``). Date and
-    datetime cells are taken as they are, whatever their year."""
-    if is_empty(value):
-        return None
-    if isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
+    datetime cells are taken as they are, whatever their year; text is read by
+    :func:`core.vietnamese.parse_date`."""
     if _is_number(value):
         return _from_serial(value)
-    s = _text(value) if isinstance(value, str) else ""
-    if re.fullmatch(r"\d+(?:\.\d+)?", s):
-        return _from_serial(Decimal(s))
-    time = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
-    try:
-        if m := re.fullmatch(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})" + time, s):
-            return dt.date(int(m[4]), int(m[3]), int(m[1]))
-        if m := re.fullmatch(r"(\d{4})([/.-])(\d{1,2})\2(\d{1,2})" + time, s):
-            return dt.date(int(m[1]), int(m[3]), int(m[4]))
-    except ValueError:  # 31/02/2021, 29/02/2023, month 13 …
-        pass
-    raise CellError(BAD_DATE)
+    if isinstance(value, str) and re.fullmatch(r"\d+(?:\.\d+)?", _text(value)):
+        return _from_serial(Decimal(_text(value)))
+    return vietnamese.parse_date(value)
 
 
 def _from_serial(serial: float | int | Decimal) -> dt.date:
@@ -168,51 +103,6 @@ def parse_season(value: Any) -> tuple[int, int] | None:
     if end < start:
         raise CellError("có năm kết thúc trước năm bắt đầu")
     return start, end
-
-
-_UNITS = {"nghìn": 1000, "ngàn": 1000, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
-_MONEY = re.compile(r"(.*?)\s*(nghìn|ngàn|triệu|tỷ|tỉ)?\s*(?:đồng|vnđ|vnd|đ)?\.?")
-
-
-def parse_money(value: Any) -> int | None:
-    """An amount in đồng → int: '50.000.000', '50,000,000', '50 000 000', number cells,
-    '12,5 triệu', '85,425 triệu', '1,5 tỷ', '500 nghìn'/'500 ngàn', with an optional
-    'đ'/'đồng'/'VNĐ'/'VND'. With a unit word the ',' or '.' is a decimal separator.
-    Negative amounts and fractions of a đồng are errors."""
-    if is_empty(value):
-        return None
-    if _is_number(value):
-        amount = _whole(value, BAD_MONEY)
-    else:
-        m = _MONEY.fullmatch(normalise(value) if isinstance(value, str) else "")
-        try:
-            number = _parse_number(m[1], single_sep_is_decimal=bool(m[2]))
-        except ValueError:
-            raise CellError(BAD_MONEY) from None
-        amount = _whole(number * _UNITS.get(m[2], 1), BAD_MONEY)  # Decimal: exact
-    if amount < 0:
-        raise CellError(NEGATIVE)
-    return amount
-
-
-def _number_cell(value: Any, single_sep_is_decimal: bool, reason: str) -> Decimal:
-    if _is_number(value) and math.isfinite(value):
-        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    try:
-        return _parse_number(_text(value), single_sep_is_decimal)
-    except (ValueError, TypeError):  # TypeError: a date or other non-text cell
-        raise CellError(reason) from None
-
-
-def parse_int(value: Any) -> int | None:
-    """'12', '1.200', '1,200', 12 or 12.0 → int; '12,5' and 12.5 are errors. Negative
-    numbers are read: callers check ranges."""
-    return None if is_empty(value) else _whole(_number_cell(value, False, BAD_INT), BAD_INT)
-
-
-def parse_decimal(value: Any) -> Decimal | None:
-    """'85,5', '85.5', '1.234,5', '1,234.5' or a number cell → ``Decimal``."""
-    return None if is_empty(value) else _number_cell(value, True, BAD_DECIMAL)
 
 
 _BOOLS = {"có": True, "x": True, "true": True, "1": True, "yes": True,
@@ -257,34 +147,6 @@ def parse_choice(value: Any, choices: Mapping[str, Iterable[str]]) -> str | None
         if any(normalise(name) == key for name in [label, *names]):
             return label
     raise CellError(f"không thuộc danh sách: {', '.join(choices)}")
-
-
-def format_date(d: dt.date | None) -> str:
-    """``dd/mm/yyyy``."""
-    return "" if d is None else f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
-def format_int(n: int | Decimal | None) -> str:
-    """Thousands grouped with '.': 1200 → '1.200'."""
-    return "" if n is None else f"{int(n):,}".replace(",", ".")
-
-
-def format_money(n: int | Decimal | None) -> str:
-    """An amount in đồng: 50000000 → '50.000.000'."""
-    return format_int(n)
-
-
-def format_decimal(d: Decimal | float | int | None) -> str:
-    """Decimal comma, thousands dot, no trailing zeros: Decimal('85.50') → '85,5',
-    Decimal('80') → '80', Decimal('1234.5') → '1.234,5'."""
-    if d is None:
-        return ""
-    d = Decimal(repr(d)) if isinstance(d, float) else Decimal(d)
-    if d == 0:
-        return "0"
-    whole, _, frac = format(d.normalize(), "f").partition(".")
-    sign, whole = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    return sign + format_int(int(whole)) + ("," + frac if frac else "")
 
 
 def format_bool(b: bool | None) -> str:

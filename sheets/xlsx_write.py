@@ -39,6 +39,7 @@ from typing import IO, Any, Callable, Sequence
 
 from openpyxl.utils.datetime import to_excel
 
+from core.vietnamese import format_int
 from sheets.backend import BackendError, Cell, SheetChanged
 from sheets.xlsx_formulas import MAX_COL, MAX_ROW, FormulaIndex
 from sheets.xlsx_package import DATE_FORMATS, Package, Styles, copy_package, full_calc_on_load
@@ -158,7 +159,7 @@ def _values(cells: Sequence[Cell], sheet: str, date1904: bool) -> dict[int, dict
             raise BackendError(f"Ô ({item.row}, {item.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
         if item.row > MAX_ROW or item.col > MAX_COL:
             raise BackendError(f"Ô ({item.row}, {item.col}) vượt giới hạn của Excel "
-                               f"({MAX_ROW:,} hàng, {MAX_COL:,} cột).".replace(",", "."))
+                               f"({format_int(MAX_ROW)} hàng, {format_int(MAX_COL)} cột).")
         key = (type(item.value), item.value)
         try:
             value = seen.get(key)

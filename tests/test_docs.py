@@ -13,7 +13,7 @@ HOOKS = [name for name, f in inspect.getmembers(hookspecs, inspect.isfunction) i
 def test_design_hook_names_are_all_specified():
     assert sorted(HOOKS) == sorted([
         "phoihop_models", "phoihop_admin_views", "phoihop_sheet_bindings", "phoihop_cli",
-        "phoihop_report", "phoihop_validate", "phoihop_demo_data",
+        "phoihop_report", "phoihop_validate", "phoihop_demo_data", "phoihop_demo_ready",
     ])
 
 

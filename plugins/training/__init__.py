@@ -28,9 +28,9 @@ def phoihop_sheet_bindings():
 
 @hookimpl
 def phoihop_report(period, units):
-    from plugins.training.reports import SECTION, training_section
+    from plugins.training.reports import report_section
 
-    return SECTION, training_section(period, units)
+    return report_section(period, units)
 
 
 @hookimpl

@@ -10,6 +10,16 @@ Averages per unit per year divide by ``len(units) × period.years``: every unit 
 counts, including units that held no activity. Rounding (half up): counts per unit per
 year to 2 decimals, money averages to the nearest 0,01 million đồng (10.000 đ), shares to
 2 decimals of a percent. Money is in đồng (ints); shares are percents (floats).
+
+The section (:func:`report_section`) is a ``core.reports.Section`` of two tables: the
+kinds, keyed by name, with a total row, and the partners ranked by joint activities. Its
+JSON form (:func:`training_section`) is the README's::
+
+    {"kinds": {name: {"count", "per_unit_per_year", "participants", "speakers",
+                      "budget": {"total", "state", "other", "state_share", "per_year",
+                                 "per_unit_per_year"}}},
+     "total": {…the same figures over all kinds…},
+     "partners": [{"name", "activities"}, …]}
 """
 from __future__ import annotations
 
@@ -19,10 +29,33 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import JOIN, SQL, NodeList, fn
 
 from core.models import Organisation, Unit, name_key
+from core.reports import Chart, Column, Section, Table
 from plugins.training.models import Activity, ActivityKind, ActivityPartner
 
 SECTION = "training"
+TITLE = "Hội thảo, hội nghị, tập huấn, phổ biến kiến thức"
+SHEET_TITLE = "Tập huấn, hội thảo"
 MONEY_STEP = Decimal(10_000)  # 0,01 million đồng
+TEXT_TOP = 20  # partners shown in the text output
+
+KIND_COLUMNS = (
+    Column("name", "Loại hoạt động", "text"),
+    Column("count", "Số lượng"),
+    Column("per_unit_per_year", "TB/đơn vị/năm", "average"),
+    Column("participants", "Người tham dự"),
+    Column("speakers", "Báo cáo viên"),
+    Column("budget.total", "KP tổng", "money"),
+    Column("budget.state", "KP ngân sách", "money"),
+    Column("budget.other", "KP huy động", "money"),
+    Column("budget.state_share", "Tỷ lệ ngân sách (%)", "share"),
+    Column("budget.per_year", "KP TB/năm", "money"),
+    Column("budget.per_unit_per_year", "KP TB/đơn vị/năm", "money"),
+)
+PARTNER_COLUMNS = (Column("name", "Đơn vị phối hợp", "text"), Column("activities", "Số hoạt động"))
+CHARTS = (
+    Chart("column", "kinds", ["count"], "Số hoạt động theo loại"),
+    Chart("pie", "kinds", ["budget.total"], "Cơ cấu kinh phí theo loại (tr.đ)"),
+)
 
 
 def in_scope(period, units):
@@ -53,22 +86,11 @@ def money_average(total, denominator):
 
 
 def figures(count, participants, speakers, state, other, units, years):
-    """One row of the table: the figures of a kind (or of all kinds)."""
+    """The cells of a kind (or of all kinds), in the order of :data:`KIND_COLUMNS` after
+    the name."""
     total = state + other
-    return {
-        "count": count,
-        "per_unit_per_year": ratio(count, units * years),
-        "participants": participants,
-        "speakers": speakers,
-        "budget": {
-            "total": total,
-            "state": state,
-            "other": other,
-            "state_share": ratio(state * 100, total),
-            "per_year": money_average(total, years),
-            "per_unit_per_year": money_average(total, units * years),
-        },
-    }
+    return (count, ratio(count, units * years), participants, speakers, total, state, other,
+            ratio(state * 100, total), money_average(total, years), money_average(total, units * years))
 
 
 def by_kind(where):
@@ -105,7 +127,8 @@ def partner_counts(where, wide):
 
 
 def partner_ranking(where, wide=False):
-    """Partners by number of joint activities, most first, then by name.
+    """``[(name, joint activities)]``: partners by number of joint activities, most
+    first, then by name.
 
     One GROUP BY over the partner links in scope (:func:`partner_counts`) gives a count
     per organisation; a second query fetches the names of those organisations only. Organisations are then merged by
@@ -124,24 +147,34 @@ def partner_ranking(where, wide=False):
             total, shown = merged.get(key, (0, name))
             merged[key] = (total + counts[org_id], min(shown, name))
     ranked = sorted(merged.items(), key=lambda item: (-item[1][0], item[0]))
-    return [{"name": shown, "activities": count} for _key, (count, shown) in ranked]
+    return [(shown, count) for _key, (count, shown) in ranked]
 
 
-def training_section(period, units):
-    """The ``training`` section: ``{"kinds": {name: figures}, "total": figures,
-    "partners": [{"name", "activities"}]}``. Every kind is listed (zeros included), in
-    the kinds' sort order."""
+def report_section(period, units):
+    """The training ``Section``: every kind (zeros included, in the kinds' sort order)
+    with a total row, the partners ranked, and two chart hints for the xlsx output."""
     where = in_scope(period, units)
     counts = by_kind(where)
     n_units, years = len(units), period.years
-    kinds = {}
+    rows = []
     totals = [0, 0, 0, 0, 0]
     for kind in ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name):
         row = counts.get(kind.id, (0, 0, 0, 0, 0))
-        kinds[kind.name] = figures(*row, n_units, years)
+        rows.append((kind.name, *figures(*row, n_units, years)))
         totals = [a + b for a, b in zip(totals, row)]
-    return {
-        "kinds": kinds,
-        "total": figures(*totals, n_units, years),
-        "partners": partner_ranking(where, wide=2 * n_units > Unit.select().count()),
-    }
+    partners = partner_ranking(where, wide=2 * n_units > Unit.select().count())
+    return Section(
+        key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
+        tables=[
+            Table("kinds", "Loại hoạt động", KIND_COLUMNS, rows, total=("Tổng cộng", *figures(*totals, n_units, years)),
+                  keyed=True),
+            Table("partners", "Đơn vị phối hợp", PARTNER_COLUMNS, partners, numbered=True, text_limit=TEXT_TOP),
+        ],
+        charts=CHARTS,
+    )
+
+
+def training_section(period, units):
+    """The section as plain data (its JSON form): ``{"kinds": {name: figures}, "total":
+    figures, "partners": [{"name", "activities"}]}``."""
+    return report_section(period, units).as_json()

@@ -23,6 +23,15 @@ def test_link_checks_the_sheet_and_says_what_it_found(cli, unit, workbook):
     assert "tiêu đề ở dòng 4, 3 dòng dữ liệu" in result.output
 
 
+def test_link_finds_the_unit_by_code_or_name_however_written(cli, unit, workbook):
+    from sheets.models import Binding
+
+    for text, name in (("bg", "a.xlsx"), ("liên hiệp hội tỉnh  BẮC GIANG", "b.xlsx")):
+        result = cli("sheets", "link", "test.entries", str(workbook(name=name)), "--unit", text)
+        assert result.exit_code == 0, result.output
+    assert [b.unit_id for b in Binding.select()] == [unit.id, unit.id]
+
+
 def test_link_defaults_to_the_first_worksheet(cli, unit, workbook):
     result = cli("sheets", "link", "test.entries", str(workbook()), "--unit", unit.name)
     assert result.exit_code == 0 and f"[{WORKSHEET}]" in result.output

@@ -6,6 +6,7 @@ from core import hookimpl
 from core.admin import ModelView
 from core.db import BaseModel
 from core.models import Unit
+from core.reports import Figure, Section
 
 __version__ = "1.0.0"
 
@@ -57,7 +58,7 @@ def phoihop_validate(binding, record):
 @hookimpl
 def phoihop_report(period, units):
     count = Greeting.select().where(Greeting.unit.in_(units)).count()
-    return "hello", {"greetings": count}
+    return Section(key="hello", title="Lời chào", figures=[Figure("greetings", "Số lời chào", count)])
 
 
 @hookimpl

@@ -9,9 +9,9 @@ from peewee import chunked
 from core.db import database
 from core.models import Unit
 from core.report_output import render_json, render_text
-from core.reports import Period, gather
+from core.reports import Period, collect, gather
 from plugins.training.models import Activity
-from plugins.training.reports import money_average, ratio, training_section
+from plugins.training.reports import money_average, ratio, report_section, training_section
 
 PERIOD = Period(2020, 2022)
 # spec/training.md: the national figures 2020–2022 over 50 LHH. Per kind: count, and each
@@ -81,7 +81,7 @@ def test_national_table_budgets(national):
 
 
 def test_national_table_in_json(pm, national):
-    data = json.loads(render_json(gather(pm, PERIOD, national)))
+    data = json.loads(render_json(collect(pm, PERIOD, national)))
     assert data["period"] == {"from": 2020, "to": 2022, "years": 3}
     assert data["units"] == 50
     kinds = data["sections"]["training"]["kinds"]
@@ -94,7 +94,7 @@ def test_national_table_in_json(pm, national):
 
 
 def test_national_table_in_the_text_output(pm, national):
-    text = render_text(gather(pm, PERIOD, national))
+    text = render_text(collect(pm, PERIOD, national))
     for kind, (count, per_unit, budget, budget_per_unit, share) in TABLE.items():
         cells = kind_row(text, kind)
         # columns: count, per unit/year, participants, speakers, total, state, other, share, per year, per unit/year
@@ -102,7 +102,7 @@ def test_national_table_in_the_text_output(pm, national):
 
 
 def test_text_output_states_the_period_and_units(pm, national):
-    text = render_text(gather(pm, PERIOD, national))
+    text = render_text(collect(pm, PERIOD, national))
     assert text.startswith("BÁO CÁO SƠ KẾT, TỔNG KẾT 2020–2022 (3 năm, 50 đơn vị)")
     assert "triệu đồng" in text
 
@@ -184,7 +184,7 @@ def test_national_and_single_unit_partner_plans_agree(units, make_activity):
     make_activity(units["B"], partners=["Sở Y tế"])
     where = in_scope(PERIOD, [units["A"], units["B"]])
     assert partner_ranking(where, wide=True) == partner_ranking(where, wide=False) == [
-        {"name": "Sở Y tế", "activities": 2}, {"name": "Tỉnh đoàn", "activities": 1}]
+        ("Sở Y tế", 2), ("Tỉnh đoàn", 1)]
 
 
 def test_no_units_gives_no_averages(kinds):
@@ -206,6 +206,27 @@ def test_the_report_runs_a_fixed_number_of_queries_whatever_the_rows(units, make
     for n in range(20):
         make_activity(units["A"], partners=[f"Đối tác {n}"], speakers=[f"TS. Người {n}"])
     assert queries() == few == 5  # kinds, per kind, registered units, partners, partner names
+
+
+def test_the_section_declares_kinds_of_columns_a_total_and_charts(units, make_activity):
+    make_activity(units["A"], state_budget=10_000_000, partners=["Sở Y tế"])
+    section = report_section(Period(2021, 2021), [units["A"]])
+    kinds, partners = section.table("kinds"), section.table("partners")
+    assert [c.kind for c in kinds.columns] == ["text", "count", "average", "count", "count", "money", "money",
+                                               "money", "share", "money", "money"]
+    assert kinds.keyed and kinds.total[:2] == ("Tổng cộng", 1)
+    assert partners.numbered and partners.rows == (("Sở Y tế", 1),)
+    assert [(c.kind, c.table, c.columns) for c in section.charts] == [
+        ("column", "kinds", ("count",)), ("pie", "kinds", ("budget.total",))]
+    assert (section.key, section.sheet_title) == ("training", "Tập huấn, hội thảo")
+
+
+def test_text_lists_the_first_twenty_partners_and_counts_the_rest(pm, units, make_activity):
+    for n in range(23):
+        make_activity(units["A"], partners=[f"Đối tác {n:02d}"])
+    text = render_text(collect(pm, Period(2021, 2021), [units["A"]]))
+    assert "Đối tác 19" in text and "Đối tác 20" not in text and "… và 3 dòng khác" in text
+    assert re.search(r"^ +1  Đối tác 00 +1$", text, flags=re.M)
 
 
 def test_the_plugin_answers_the_report_hook(pm, units):
