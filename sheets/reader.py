@@ -14,7 +14,7 @@ from typing import Any
 from sheets.backend import UNCOMPUTED
 from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
 from sheets.table import (
-    check_totals, classify_row, find_header, header_key, header_layout, match_header_cells, merge_notes,
+    check_totals, find_header, row_kind, header_key, header_layout, match_header_cells, merge_notes,
 )
 from sheets.values import CellError, clean_text, is_empty
 
@@ -157,15 +157,14 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     skipped = {"blank": 0, "section": 0, "total": 0}
     for offset, raw_row in enumerate(body):
         index = header_index + 1 + offset
-        content = [cell for col, cell in enumerate(raw_row) if col not in owned]
-        kind = classify_row(content)
+        kind, first = row_kind(raw_row, owned)
         if kind != "blank":
             last_row = index
         key = cell_text(raw_row, key_col)
         if kind != "data":
             skipped[kind] += 1
             if kind in ("section", "total"):
-                totals_input.append((kind, index + 1, first_filled(content), index))
+                totals_input.append((kind, index + 1, first, index))
             if key and kind == "blank":
                 last_row = index
             continue

@@ -1037,3 +1037,18 @@ def test_sample_typed_cells_parse_except_documented_invalid_ones():
                     failures[(name, sheet, excel_row, column)] = error.reason
     assert failures == UNREADABLE_CELLS
     assert parsed > 1500, parsed
+
+
+@pytest.mark.parametrize("row, skip, expected", [
+    ([None, "  ", None], set(), ("blank", None)),
+    (["I. LĨNH VỰC CƠ KHÍ", None], set(), ("section", "I. LĨNH VỰC CƠ KHÍ")),
+    ([None, "Tổng cộng:", 12, 13], set(), ("total", "Tổng cộng:")),
+    ([1, "Máy gieo hạt", "05/03/2021"], set(), ("data", 1)),
+    (["Máy gieo hạt", None, None, "GP-000001", "OK"], {3, 4}, ("section", "Máy gieo hạt")),
+    ([None, None, None, "GP-000001", "OK"], {3, 4}, ("blank", None)),
+])
+def test_row_kind_agrees_with_classify_row_without_phoihops_columns(row, skip, expected):
+    from sheets.table import classify_row, row_kind
+
+    assert row_kind(row, skip) == expected
+    assert classify_row([c for i, c in enumerate(row) if i not in skip]) == expected[0]
