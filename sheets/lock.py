@@ -27,6 +27,7 @@ import peewee
 from core.db import database
 from core.models import now
 from sheets.models import RunLock
+from sheets.xlsx_write import process_alive  # noqa: F401 - part of this module's interface
 
 log = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(seconds=60)
@@ -48,19 +49,6 @@ class Held:
 
 def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-
-
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 def stale_reason(lock: RunLock, moment: datetime.datetime) -> str | None:

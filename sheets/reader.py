@@ -13,6 +13,7 @@ from typing import Any
 
 from sheets.backend import UNCOMPUTED
 from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
+from sheets.bounds import column_letter  # noqa: F401 - also imported from here
 from sheets.table import (
     check_totals, find_header, row_kind, header_key, header_layout, match_header_cells, merge_notes,
 )
@@ -237,16 +238,6 @@ def last_filled(row):
 
 def first_filled(cells):
     return next((c for c in cells if not is_empty(c)), None)
-
-
-def column_letter(col: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 OWN_HEADERS = (KEY_HEADER, STATUS_HEADER)  # phoihop's columns: never a child of a merged parent

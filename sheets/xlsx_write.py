@@ -245,9 +245,8 @@ def fingerprint(path: Path) -> Fingerprint:
     return Fingerprint(status.st_size, status.st_mtime_ns, digest.digest())
 
 
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (as :func:`sheets.lock.process_alive`,
-    without importing the database layer into the file backend)."""
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (the sync locks use it too)."""
     if pid <= 0:
         return False
     try:
@@ -275,7 +274,7 @@ def remove_stale_temps(path: Path) -> list[str]:
             continue
         try:
             old = time.time() - entry.stat(follow_symlinks=False).st_mtime > TEMP_MAX_AGE
-            if old or not _process_alive(int(match.group(1))):
+            if old or not process_alive(int(match.group(1))):
                 os.unlink(entry.path)
                 removed.append(entry.name)
         except OSError as exc:  # gone already, or not ours to remove: leave it
