@@ -87,7 +87,7 @@ def build(url, rows, partners, speakers):
                     for u in units for k in range(ORGS_PER_UNIT)]
             bulk.insert(Organisation, orgs)
             people = [{"unit": u, "full_name": f"Chuyên gia {k:02d}", "name_key": name_key(f"Chuyên gia {k:02d}"),
-                       "title": "TS", "organisation": None, "email": None, "phone": None,
+                       "title": "TS", "workplace": None, "email": None, "phone": None,
                        "created_at": dt.datetime(2020, 1, 1)} for u in units for k in range(PEOPLE_PER_UNIT)]
             bulk.insert(Person, people)
             org_ids = {}

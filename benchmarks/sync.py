@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 import peewee  # noqa: E402
 
 from core import hookimpl  # noqa: E402
-from core.db import BaseModel  # noqa: E402
+from core.records import SyncedRecord  # noqa: E402
 from core.models import Unit  # noqa: E402
 from sheets.mapping import Column, Mapping  # noqa: E402
 
@@ -65,9 +65,7 @@ TARGETS = {"pull": {"xlsx": 4.0, "gsheets": 3.0}, "resync": 0.2, "change": 0.05,
 
 
 # -- the plain binding: 18 columns of plain values, no relations -----------------------------
-class Row(BaseModel):
-    unit = peewee.ForeignKeyField(Unit)
-    archived = peewee.BooleanField(default=False)
+class Row(SyncedRecord):
     title = peewee.CharField()
     kind = peewee.CharField(null=True)
     started = peewee.DateField(null=True)

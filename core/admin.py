@@ -24,7 +24,8 @@ from core.errors import ConfigError
 from core.formats import DETAIL_FORMATTERS, LIST_FORMATTERS
 from core.plugins import describe
 from core.security import INT64, clamp, csp_nonce, parse_key
-from core.models import AuditLog, Organisation, ORGANISATION_KINDS, Person, ROLES, Unit, User, snapshot
+from core.models import AuditLog, ROLES, Unit, User, snapshot
+from core.widgets import ModelConverter
 
 # -- who may do what ---------------------------------------------------------------------
 EVERYONE = frozenset(ROLES)
@@ -66,12 +67,14 @@ def neutralise(value):
 def scope(query, model, user=None):
     """Restrict ``query`` on ``model`` to what ``user`` may see: the single scoping rule.
 
-    Unscoped users (no unit) see everything. A scoped user sees the rows of their unit; a
-    model with no ``unit`` field is not visible to scoped users at all.
+    Unscoped users (no unit) see everything. A scoped user sees the rows of their unit;
+    a model declared shared (``Meta.shared``, as every ``core.lookups.LookupModel`` is)
+    is seen whole by everyone; any other model with no ``unit`` field is not visible to
+    scoped users at all.
     """
     user = user or current_user
     unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
+    if unit_id is None or getattr(model._meta, "shared", False) is True:
         return query
     if model is Unit:
         return query.where(Unit.id == unit_id)
@@ -101,6 +104,7 @@ class ModelView(PeeweeModelView):
     column_type_formatters = LIST_FORMATTERS
     column_type_formatters_detail = DETAIL_FORMATTERS
     export_types = ["csv", "xlsx"]
+    model_form_converter = ModelConverter  # the core's widgets: dd/mm/yyyy dates, scoped lookups
     can_view_details = True
     page_size = 50
 
@@ -352,26 +356,6 @@ class UnitView(ModelView):
     permissions = {**RECORDS, "create": ADMINS, "edit": ADMINS, "delete": NOBODY}
 
 
-class OrganisationView(ModelView):
-    column_list = ["name", "kind", "unit"]
-    column_searchable_list = ["name"]
-    column_filters = ["kind", Unit.name]
-    column_choices = {"kind": ORGANISATION_KINDS}
-    column_labels = {"name": _l("Name"), "kind": _l("Kind"), "unit": _l("Unit")}
-    form_excluded_columns = ["name_key", "created_at"]
-
-
-class PersonView(ModelView):
-    column_list = ["full_name", "title", "organisation", "unit"]
-    column_searchable_list = ["full_name", "email"]
-    column_filters = [Unit.name]
-    column_labels = {
-        "full_name": _l("Full name"), "title": _l("Title"), "organisation": _l("Organisation"),
-        "unit": _l("Unit"), "email": _l("Email"), "phone": _l("Phone"),
-    }
-    form_excluded_columns = ["name_key", "created_at"]
-
-
 class UserView(ModelView):
     permissions = {**ADMIN_ONLY, "export": NOBODY}
     column_list = ["email", "role", "unit", "active"]
@@ -413,10 +397,11 @@ class AuditLogView(ReadOnlyModelView):
 
 
 def core_views():
-    system, catalogue = _l("System"), _l("Catalogue")
+    from core.registry_views import registry_views  # the registry's views derive from ModelView
+
+    system = _l("System")
     return [
-        OrganisationView(Organisation, name=_l("Organisations"), category=catalogue, endpoint="organisation"),
-        PersonView(Person, name=_l("People"), category=catalogue, endpoint="person"),
+        *registry_views(),
         UnitView(Unit, name=_l("Units"), category=system, endpoint="unit"),
         UserView(User, name=_l("Users"), category=system, endpoint="user"),
         AuditLogView(AuditLog, name=_l("Audit log"), category=system, endpoint="auditlog"),

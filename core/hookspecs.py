@@ -15,10 +15,12 @@ hookspec = pluggy.HookspecMarker("phoihop")
 def phoihop_models():
     """The plugin's peewee models.
 
-    Returns a list of model classes derived from ``core.db.BaseModel``. The core creates
-    their tables in ``phoihop init`` and adds columns that a newer version of the plugin
-    declares (new fields must be nullable or have a default). Two plugins may not declare
-    models with the same table name: start-up fails naming both.
+    Returns a list of model classes derived from ``core.db.BaseModel`` — records a sheet
+    fills from ``core.records.SyncedRecord`` (unit, archived, times, the ``Mã`` they came
+    from), shared lookup lists (kinds, tiers, categories) from ``core.lookups.LookupModel``.
+    The core creates their tables in ``phoihop init`` and adds columns that a newer version
+    of the plugin declares (new fields must be nullable or have a default). Two plugins may
+    not declare models with the same table name: start-up fails naming both.
     """
 
 
@@ -39,9 +41,11 @@ def phoihop_admin_views(admin, app):
 def phoihop_sheet_bindings():
     """The plugin's sheet mappings.
 
-    Returns a list of mapping objects (see ``sheets.mapping``), each with a binding name
-    such as ``"training.activities"``, the model it fills, its columns and its key. A
-    binding name may be declared by one plugin only.
+    Returns a list of ``sheets.mapping.Mapping`` objects, each with a binding name such
+    as ``"training.activities"``, the model it fills (a ``core.records.SyncedRecord``),
+    its columns and the prefix of its ``Mã``. A binding name may be declared by one plugin
+    only. The engine calls a mapping a chunk of records at a time (``read_many``,
+    ``after_save_many``): answer in a constant number of queries per chunk.
     """
 
 

@@ -27,6 +27,27 @@ ORGANISATION_KINDS = (
     ("khac", "Khác"),
 )
 
+# How people are written in the registry (spec/honours.md: nominees, judges, experts).
+GENDERS = (("nam", "Nam"), ("nu", "Nữ"))
+# Học hàm: the State Professorship Council's titles.
+ACADEMIC_TITLES = (("GS", "GS — Giáo sư"), ("PGS", "PGS — Phó Giáo sư"))
+# Học vị and the professional degrees offices write beside them, highest first (a
+# written title such as "TS.BS." gives the highest it names: core.people.title_parts).
+DEGREES = (
+    ("TSKH", "TSKH — Tiến sĩ khoa học"),
+    ("TS", "TS — Tiến sĩ"),
+    ("BSCKII", "BSCKII — Bác sĩ chuyên khoa II"),
+    ("DSCKII", "DSCKII — Dược sĩ chuyên khoa II"),
+    ("ThS", "ThS — Thạc sĩ"),
+    ("BSCKI", "BSCKI — Bác sĩ chuyên khoa I"),
+    ("DSCKI", "DSCKI — Dược sĩ chuyên khoa I"),
+    ("BS", "BS — Bác sĩ"),
+    ("DS", "DS — Dược sĩ"),
+    ("KS", "KS — Kỹ sư"),
+    ("KTS", "KTS — Kiến trúc sư"),
+    ("CN", "CN — Cử nhân"),
+)
+
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
@@ -85,13 +106,29 @@ class Organisation(BaseModel):
 
 
 class Person(BaseModel):
-    """Cá nhân: an intellectual, expert, author, speaker or judge (one person, many roles)."""
+    """Cá nhân: an intellectual, expert, author, speaker, judge or nominee (one person, many
+    roles), as the areas' sheets describe them: name, year of birth, gender, học hàm, học
+    vị, position, workplace, field. Everything but the name may be unknown (``None``).
+
+    Two people of a unit may share a name: a year of birth tells them apart
+    (``core.people.match_people``). ``title`` keeps the title as first written before the
+    name ("PGS.TS", "TS.BS"); ``academic_title`` (GS, PGS) and ``degree`` (TS, ThS, BSCKII…)
+    are its parts the registry filters by.
+    """
 
     unit = peewee.ForeignKeyField(Unit, backref="people", on_delete="CASCADE")
     full_name = peewee.CharField()
     name_key = peewee.CharField(index=True)
-    title = peewee.CharField(null=True)  # học hàm, học vị: PGS.TS, TS, ThS…
-    organisation = peewee.ForeignKeyField(Organisation, null=True, backref="people", on_delete="SET NULL")
+    title = peewee.CharField(null=True)  # as written before the name: PGS.TS, TS.BS, ThS…
+    year_of_birth = peewee.IntegerField(null=True)
+    gender = peewee.CharField(null=True, choices=GENDERS)
+    academic_title = peewee.CharField(null=True, choices=ACADEMIC_TITLES)  # học hàm
+    degree = peewee.CharField(null=True, choices=DEGREES)  # học vị
+    position = peewee.CharField(null=True)  # chức vụ
+    # đơn vị công tác; the column keeps its first name, so that existing databases keep it
+    workplace = peewee.ForeignKeyField(Organisation, null=True, backref="people", on_delete="SET NULL",
+                                       column_name="organisation_id", object_id_name="workplace_id")
+    field = peewee.CharField(null=True)  # lĩnh vực, chuyên ngành
     email = peewee.CharField(null=True)
     phone = peewee.CharField(null=True)
     created_at = peewee.DateTimeField(default=now)
@@ -100,8 +137,44 @@ class Person(BaseModel):
         self.name_key = name_key(self.full_name)
         return super().save(*args, **kwargs)
 
+    @property
+    def written_title(self):
+        """The title to write before the name: as first written, else from its parts."""
+        return self.title or ".".join(filter(None, (self.academic_title, self.degree))) or None
+
     def __str__(self):
-        return f"{self.title} {self.full_name}" if self.title else self.full_name
+        title = self.written_title
+        return f"{title} {self.full_name}" if title else self.full_name
+
+
+class OrganisationAlias(BaseModel):
+    """Another spelling of an organisation's name (a duplicate merged into it): the
+    matchers find the organisation by it, so that a sheet that still writes the
+    duplicate's name does not bring the duplicate back (``core.merge``)."""
+
+    unit = peewee.ForeignKeyField(Unit, on_delete="CASCADE")
+    name = peewee.CharField()
+    name_key = peewee.CharField()
+    organisation = peewee.ForeignKeyField(Organisation, backref="aliases", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "organisation_alias"
+        indexes = ((("unit", "name_key"), True),)
+
+
+class PersonAlias(BaseModel):
+    """Another way a person was written — name and year of birth — (a duplicate merged
+    into them): the matchers find the person by it (``core.merge``)."""
+
+    unit = peewee.ForeignKeyField(Unit, on_delete="CASCADE")
+    name = peewee.CharField()
+    name_key = peewee.CharField()
+    year_of_birth = peewee.IntegerField(null=True)
+    person = peewee.ForeignKeyField(Person, backref="aliases", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "person_alias"
+        indexes = ((("unit", "name_key", "year_of_birth"), True),)
 
 
 class User(BaseModel):
@@ -147,7 +220,7 @@ class AuditLog(BaseModel):
     at = peewee.DateTimeField(default=now, index=True)
     actor = peewee.CharField()  # a user's e-mail, "sync:<binding>" or "cli"
     channel = peewee.CharField(choices=[("admin", "admin"), ("sync", "sync"), ("cli", "cli")])
-    action = peewee.CharField()  # create | update | delete | archive
+    action = peewee.CharField()  # create | update | delete | archive | merge
     model = peewee.CharField()
     record_id = peewee.CharField()
     unit = peewee.ForeignKeyField(Unit, null=True, on_delete="SET NULL")
@@ -200,4 +273,4 @@ def snapshot(instance):
     return data
 
 
-CORE_MODELS = [Unit, Organisation, Person, User, AuditLog, LoginFailure]
+CORE_MODELS = [Unit, Organisation, Person, OrganisationAlias, PersonAlias, User, AuditLog, LoginFailure]

@@ -26,27 +26,56 @@ Matching rules. Names are compared by :func:`core.models.name_key` (NFC, case-fo
 single spaces) within one unit: "Sở  Y TẾ" is "Sở Y tế" of the same unit, never of
 another. A person's name may start with titles — học hàm, học vị, professional titles
 ("PGS.TS. Nguyễn Văn A", "TS.BS. …", "ThS. …", "KS. …"): :func:`split_title` takes off the
-known ones, the rest is matched, and a new person keeps the title in ``Person.title``.
+known ones, the rest is matched, and a new person keeps the title in ``Person.title``
+and its parts in ``academic_title`` (GS, PGS) and ``degree`` (TS, ThS…: :func:`title_parts`).
 When several people of a unit share a name key (entered twice in the admin), the oldest
 (lowest id) is the match. Names new to the unit are created with the spelling of their
 first occurrence in the batch, whitespace collapsed; a new person's title is the first
 title written with that name in the batch. Blank names match nothing (``None``) and are
 left out of lists.
 
+Homonyms: a year of birth tells people apart. Two people of a unit with the same name and
+different years of birth are two people (the honours sample has two Nguyễn Văn Hùng, born
+1979 and 1986) and are never merged. :func:`match_people` takes an optional year with each
+name — ``(unit_id, name, year)`` — and then:
+
+- a name with a year matches the person of that name and that year;
+- failing that, it takes a person of that name whose year is not known yet (the oldest),
+  who gets the year — but only when nobody of that name in the unit has a known year and
+  the batch asks for one year only for that name; otherwise it is ambiguous and a new
+  person is created (or ``None`` without ``create``);
+- a name without a year cannot tell homonyms apart: it matches the oldest person of that
+  name, whatever their year (when the batch creates the name's first people, the first
+  of them). :func:`people_candidates` gives every person a name could be, for the areas
+  that must flag an ambiguous name rather than guess (spec/honours.md, rule 3).
+
+A person (or an organisation) entered twice is put right in the admin: the registry's
+merge action (:mod:`core.merge`) moves every link to the row kept, and the way the
+duplicate was written becomes an alias of that row (:func:`remember_aliases`). A name no
+row of the unit has, but an alias has, matches the alias's row — so a sheet that still
+writes the duplicate's name does not bring it back.
+
 These functions run inside the caller's transaction (a sync chunk, an admin save) and
 never commit.
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, reduce
+
+import peewee
+from peewee import Case
 
 from core import bulk
 from core.bulk import quoted
 from core.db import database
-from core.models import Organisation, Person, name_key
+from core.models import ACADEMIC_TITLES, DEGREES, Organisation, OrganisationAlias, Person, PersonAlias, name_key
+
+# The aliases of the registry's models: the alias model and its link to the row.
+ALIASES = {Organisation: (OrganisationAlias, OrganisationAlias.organisation), Person: (PersonAlias, PersonAlias.person)}
 
 # Học hàm, học vị and professional titles written before a person's name ('PGS.TS. …'),
 # as name keys (case-folded).
@@ -95,6 +124,33 @@ def person_keys(names: Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(k for k in map(person_key, names or ()) if k))
 
 
+# Học hàm and học vị in a written title, by name key (core.models.ACADEMIC_TITLES / DEGREES
+# spell them); CKI/CKII written as digits too.
+ACADEMIC_TOKENS = {name_key(code): code for code, _label in ACADEMIC_TITLES}
+DEGREE_TOKENS = {**{name_key(code): code for code, _label in DEGREES}, "bsck1": "BSCKI", "bsck2": "BSCKII"}
+DEGREE_RANK = {code: rank for rank, (code, _label) in enumerate(DEGREES)}  # highest first
+
+
+@lru_cache(maxsize=4096)
+def title_parts(title: str | None) -> tuple[str | None, str | None]:
+    """The học hàm and the học vị a written title names: 'PGS.TS' → ('PGS', 'TS'),
+    'GS.TSKH' → ('GS', 'TSKH'), 'TS.BS' → (None, 'TS') (the highest degree named wins),
+    'bsck2' → (None, 'BSCKII'), 'NGƯT' or ``None`` → (None, None). Spelled as
+    :data:`core.models.ACADEMIC_TITLES` and :data:`core.models.DEGREES` spell them."""
+    tokens = [name_key(t) for t in re.split(r"[.\s]+", title or "") if t]
+    academic = next((ACADEMIC_TOKENS[t] for t in tokens if t in ACADEMIC_TOKENS), None)
+    degrees = [DEGREE_TOKENS[t] for t in tokens if t in DEGREE_TOKENS]
+    return academic, (min(degrees, key=DEGREE_RANK.__getitem__) if degrees else None)
+
+
+def split_name(name: str | None) -> tuple[str | None, str | None, str | None, str]:
+    """A name as written → ``(title, academic title, degree, name)``: :func:`split_title`
+    with the title's parts (:func:`title_parts`) filled in when it names them:
+    'PGS.TS. Dương Phương Dung' → ('PGS.TS', 'PGS', 'TS', 'Dương Phương Dung')."""
+    title, rest = split_title(name)
+    return (title, *title_parts(title), rest)
+
+
 # -- matching ------------------------------------------------------------------------------
 def match_organisations(pairs: Iterable[tuple[int, str]], *, create: bool = True) -> list[int | None]:
     """The ids of the unit's organisations named by ``pairs`` of ``(unit_id, name)``, in
@@ -119,29 +175,144 @@ def match_organisations(pairs: Iterable[tuple[int, str]], *, create: bool = True
     return _match(Organisation, wanted, new_row if create else None)
 
 
-def match_people(pairs: Iterable[tuple[int, str]], *, create: bool = True) -> list[int | None]:
-    """The ids of the unit's people named by ``pairs`` of ``(unit_id, name as written)``,
-    in the order of ``pairs`` (``None`` for a blank name); titles are split off
-    (:func:`split_title`) before matching.
+def match_people(pairs: Iterable[tuple], *, create: bool = True) -> list[int | None]:
+    """The ids of the unit's people named by ``pairs`` of ``(unit_id, name as written)``
+    or ``(unit_id, name as written, year of birth)``, in the order of ``pairs`` (``None``
+    for a blank name); titles are split off (:func:`split_title`) before matching, and
+    a year of birth (an ``int`` or ``None``) tells homonyms apart (the module's rules).
 
     People new to their unit are created when ``create`` (else ``None``), with the title
-    the batch first gives them in ``title``. Statements as :func:`match_organisations`.
+    the batch first gives them in ``title``, its parts in ``academic_title`` and
+    ``degree``, and their year. Statements: one SELECT for all the pairs; when some are
+    new one INSERT … RETURNING; when a person whose year was unknown is matched by a year,
+    one UPDATE — each per 15,000 distinct names.
     """
     wanted, titles, seen = [], {}, {}
-    for unit_id, written in pairs:
+    for pair in pairs:
+        unit_id, written = pair[0], pair[1]
+        year = _year(pair[2]) if len(pair) > 2 else None
         known = seen.get(written)
         if known is None:
             title, full = split_title(written)
             known = seen[written] = (title, full, name_key(full))
         title, full, key = known
-        wanted.append((unit_id, key, full))
+        wanted.append((unit_id, key, full, year))
         if title and key:
-            titles.setdefault((unit_id, key), title)
+            titles.setdefault((unit_id, key, year), title)
+            titles.setdefault((unit_id, key, "any"), title)
+    found = _match_people(wanted, titles, create)
+    return [found.get((unit_id, key, year)) if key else None for unit_id, key, _, year in wanted]
 
-    def new_row(unit_id, key, full):
-        return {"unit": unit_id, "full_name": full, "name_key": key, "title": titles.get((unit_id, key))}
 
-    return _match(Person, wanted, new_row if create else None)
+def people_candidates(pairs: Iterable[tuple]) -> list[list[int]]:
+    """For each ``(unit_id, name as written[, year of birth])``, every person of the unit
+    the name may stand for, oldest first: the same name and, when a year is given, that
+    year or none known. More than one means the name is ambiguous (homonyms, or a person
+    entered twice): an area that must not guess flags it. One SELECT; creates nothing."""
+    wanted = []
+    for pair in pairs:
+        year = _year(pair[2]) if len(pair) > 2 else None
+        wanted.append((pair[0], person_key(pair[1]), year))
+    rows = _people(list(dict.fromkeys((unit_id, key) for unit_id, key, _ in wanted if key)))
+    return [list(dict.fromkeys(person_id for person_id, known in rows.get((unit_id, key), ())
+                               if year is None or known is None or known == year))
+            for unit_id, key, year in wanted]
+
+
+def _year(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise TypeError(f"a year of birth, not {value!r}")
+    return int(value)
+
+
+def _match_people(wanted, titles, create):
+    """``wanted``: ``[(unit_id, key, clean name, year)]`` → ``{(unit_id, key, year): id}``."""
+    groups = {}  # (unit_id, key) → {"name": first spelling, "years": {year: spelling}, "plain": bool}
+    for unit_id, key, full, year in wanted:
+        if not key:
+            continue
+        group = groups.setdefault((unit_id, key), {"name": full, "years": {}, "plain": False})
+        if year is None:
+            group["plain"] = True
+        else:
+            group["years"].setdefault(year, full)
+    rows = _people(list(groups))
+    found, claims, new = {}, {}, []
+    for (unit_id, key), group in groups.items():
+        existing = rows.get((unit_id, key), [])
+        by_year = {}
+        for person_id, year in existing:
+            by_year.setdefault(year, person_id)
+        if existing:
+            found[(unit_id, key, None)] = existing[0][0]
+        unmatched = []
+        for year in group["years"]:
+            if year in by_year:
+                found[(unit_id, key, year)] = by_year[year]
+            else:
+                unmatched.append(year)
+        if len(unmatched) == 1 and set(by_year) == {None}:  # only people whose year is unknown
+            found[(unit_id, key, unmatched[0])] = by_year[None]
+            claims[by_year[None]] = unmatched.pop()
+        new += [(unit_id, key, year, group["years"][year]) for year in unmatched]
+        if not existing and group["plain"] and not group["years"]:
+            new.append((unit_id, key, None, group["name"]))
+    if claims:
+        ids = list(claims)
+        (Person.update(year_of_birth=Case(Person.id, list(claims.items())))
+         .where(Person.id.in_(ids), Person.year_of_birth.is_null()).execute())
+    if new and create:
+        rows = []
+        for unit_id, key, year, full in new:
+            title = titles.get((unit_id, key, year)) or titles.get((unit_id, key, "any"))
+            academic, degree = title_parts(title)
+            rows.append({"unit": unit_id, "full_name": full, "name_key": key, "title": title,
+                         "academic_title": academic, "degree": degree, "year_of_birth": year})
+        made = bulk.insert(Person, rows, returning=("id", "unit", "name_key", "year_of_birth"))
+        for person_id, unit_id, key, year in sorted(made):
+            found.setdefault((unit_id, key, year), person_id)
+        for (unit_id, key), group in groups.items():  # a name without a year: the first made
+            if (unit_id, key, None) not in found and group["years"]:
+                found[(unit_id, key, None)] = found.get((unit_id, key, next(iter(group["years"]))))
+    return found
+
+
+def _people(pairs):
+    """``{(unit_id, key): [(id, year of birth)]}`` of the people with those keys, oldest
+    first, then of the people known by those keys as aliases (with the alias's year)."""
+    selects = [_keyed_select(Person, Person.id, Person.year_of_birth, 0),
+               _keyed_select(PersonAlias, PersonAlias.person, PersonAlias.year_of_birth, 1)]
+    found = {}
+    for unit_id, name, person_id, year, _alias in sorted(_keyed_rows(selects, pairs), key=lambda r: (r[4], r[2])):
+        found.setdefault((unit_id, name), []).append((person_id, year))
+    return found
+
+
+def _keyed_select(model, *columns, group=False):
+    """``SELECT unit, name_key, columns… FROM model WHERE (unit, name_key) IN (VALUES {})``:
+    one part of :func:`_keyed_rows`' statement (``columns``: fields or constants)."""
+    unit, key = quoted(model.unit.column_name), quoted(model.name_key.column_name)
+    picked = [quoted(c.column_name) if isinstance(c, peewee.Field) else str(c) for c in columns]
+    if group:
+        picked[0] = f"MIN({picked[0]})"
+    tail = f" GROUP BY {unit}, {key}" if group else ""
+    return (f"SELECT {unit}, {key}, {', '.join(picked)} FROM {quoted(model._meta.table_name)} "
+            f"WHERE ({unit}, {key}) IN (VALUES {{}}){tail}")
+
+
+def _keyed_rows(selects, pairs):
+    """Every row of the ``selects`` (:func:`_keyed_select`) for the ``(unit_id, key)``
+    ``pairs``, run as one ``UNION ALL`` statement per 7,500 pairs."""
+    db = database.obj
+    one = f"({db.param}, {db.param})"
+    found = []
+    for chunk in bulk.chunks(pairs, bulk.MAX_PARAMS // (2 * len(selects))):
+        values = ", ".join([one] * len(chunk))
+        sql = " UNION ALL ".join(select.format(values) for select in selects)
+        found.extend(db.execute_sql(sql, [v for pair in chunk for v in pair] * len(selects)).fetchall())
+    return found
 
 
 def organisation_lists(groups: Sequence[tuple[int, Iterable[str] | None]], *, create: bool = True) -> list[list[int]]:
@@ -150,16 +321,18 @@ def organisation_lists(groups: Sequence[tuple[int, Iterable[str] | None]], *, cr
     return _lists(match_organisations, groups, create)
 
 
-def people_lists(groups: Sequence[tuple[int, Iterable[str] | None]], *, create: bool = True) -> list[list[int]]:
+def people_lists(groups: Sequence[tuple[int, Iterable | None]], *, create: bool = True) -> list[list[int]]:
     """For each ``(unit_id, names as written)`` group, the distinct person ids in the
-    order first named ('TS. Nguyễn Văn An; PGS.TS. nguyễn văn an' is one person). All
-    groups are matched together (:func:`match_people`)."""
+    order first named ('TS. Nguyễn Văn An; PGS.TS. nguyễn văn an' is one person). A name
+    may come with its year of birth, as ``(name, year)``. All groups are matched together
+    (:func:`match_people`)."""
     return _lists(match_people, groups, create)
 
 
 def _lists(match, groups, create):
     groups = [(unit_id, list(names or ())) for unit_id, names in groups]
-    ids = iter(match([(unit_id, name) for unit_id, names in groups for name in names], create=create))
+    ids = iter(match([(unit_id, *name) if isinstance(name, tuple) else (unit_id, name)
+                      for unit_id, names in groups for name in names], create=create))
     result = []
     for _unit_id, names in groups:
         found = [next(ids) for _ in names]
@@ -186,11 +359,50 @@ def _match(model, wanted, new_row):
 
 
 def _existing(model, pairs):
-    """``{(unit_id, key): lowest id}`` of the rows of ``model`` with those keys."""
-    unit, key, pk = model.unit.column_name, model.name_key.column_name, model._meta.primary_key.column_name
-    rows = bulk.select_in(model, ("unit", "name_key"), pairs, [quoted(unit), quoted(key), f"MIN({quoted(pk)})"],
-                          group_by=("unit", "name_key"))
-    return {(unit_id, key): row_id for unit_id, key, row_id in rows}
+    """``{(unit_id, key): lowest id}`` of the rows of ``model`` with those keys; for a
+    key no row has, the row an alias of ``model`` (:data:`ALIASES`) gives. One statement."""
+    selects = [_keyed_select(model, model._meta.primary_key, 0, group=True)]
+    alias = ALIASES.get(model)
+    if alias is not None:
+        selects.append(_keyed_select(alias[0], alias[1], 1))
+    found = {}
+    for unit_id, key, row_id, _alias in sorted(_keyed_rows(selects, pairs), key=lambda r: (r[3], r[2])):
+        found.setdefault((unit_id, key), row_id)
+    return found
+
+
+# -- aliases: the names of merged duplicates -------------------------------------------------
+def remember_aliases(keep, duplicates) -> list[str]:
+    """Make the ways ``duplicates`` were written (an organisation's name; a person's name
+    and year of birth) aliases of ``keep``, so that the matchers give ``keep`` for them
+    from now on; return the names. Called by :func:`core.merge.merge` once the links are
+    moved. A way ``keep`` is matched by already needs no alias. Two statements."""
+    if type(keep) not in ALIASES:
+        return []
+    alias, target = ALIASES[type(keep)]
+    rows = {}  # the way a duplicate was written → its alias row
+    for row in duplicates:
+        if isinstance(row, Person):
+            if row.name_key == keep.name_key and row.year_of_birth in (None, keep.year_of_birth):
+                continue
+            rows.setdefault((row.name_key, row.year_of_birth), {
+                "unit": keep.unit_id, "name": row.full_name, "name_key": row.name_key,
+                "year_of_birth": row.year_of_birth, target.name: keep.id})
+        elif row.name_key != keep.name_key:
+            rows.setdefault(row.name_key, {"unit": keep.unit_id, "name": row.name, "name_key": row.name_key,
+                                           target.name: keep.id})
+    if not rows:
+        return []
+    same = []  # the aliases already written that way (of another row: the newest merge wins)
+    for r in rows.values():
+        condition = alias.name_key == r["name_key"]
+        if "year_of_birth" in r:
+            year = r["year_of_birth"]
+            condition &= alias.year_of_birth.is_null() if year is None else alias.year_of_birth == year
+        same.append(condition)
+    alias.delete().where(alias.unit == keep.unit_id, reduce(operator.or_, same)).execute()
+    bulk.insert(alias, list(rows.values()))
+    return [r["name"] for r in rows.values()]
 
 
 # -- links ---------------------------------------------------------------------------------

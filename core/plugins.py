@@ -33,7 +33,11 @@ class FailedPlugin:
 
 
 def get_plugin_manager(plugins=(), disabled=(), trace=False, builtins=DEFAULT_PLUGINS, entry_points=True):
-    """Build a plugin manager with every plugin that loads."""
+    """Build a plugin manager with every plugin that loads.
+
+    ``entry_points``: ``True`` loads every installed ``phoihop.plugins`` entry point,
+    ``False`` none, a collection of names only those (tests load what they name, not
+    whatever happens to be installed)."""
     pm = pluggy.PluginManager("phoihop")
     pm.add_hookspecs(hookspecs)
     pm.failed = []
@@ -56,8 +60,10 @@ def get_plugin_manager(plugins=(), disabled=(), trace=False, builtins=DEFAULT_PL
     for name in builtins:
         register(name, "built-in", lambda name=name: importlib.import_module(name))
     if entry_points:
+        wanted = None if entry_points is True else set(entry_points)
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            register(ep.name, "entry point", ep.load)
+            if wanted is None or ep.name in wanted:
+                register(ep.name, "entry point", ep.load)
     for name in plugins:
         register(name, "setting", lambda name=name: importlib.import_module(name))
 

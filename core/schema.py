@@ -1,8 +1,11 @@
 """Create and upgrade tables: what ``phoihop init`` does.
 
 New tables are created; a column that a newer model declares but the table lacks is
-added with ``playhouse.migrate`` (the field must be nullable or have a default), so an
-upgrade never drops data. Running it twice changes nothing the second time.
+added with ``playhouse.migrate`` (the field must be nullable or have a default; the rows
+already there get the default), so an upgrade never drops data. On SQLite a NOT NULL
+column means rebuilding the table, which fails when other tables' rows refer to it:
+columns meant for such tables are declared nullable with a default (``core.records``).
+Running it twice changes nothing the second time.
 """
 from playhouse.migrate import migrate, PostgresqlMigrator, SqliteMigrator
 
@@ -40,5 +43,7 @@ def upgrade(models):
                         f"Không thể thêm cột {table}.{field.column_name}: cột mới phải cho phép trống hoặc có giá trị mặc định"
                     )
                 migrate(migrator.add_column(table, field.column_name, field))
+                if field.null and field.default is not None:  # the rows already there get the default too
+                    migrate(migrator.apply_default(table, field.column_name, field))
                 done.append(f"thêm cột {table}.{field.column_name}")
     return done

@@ -112,8 +112,10 @@ def update_records(model, records, batch_size=200) -> None:
     """Save what changed on ``records`` in UPDATE … CASE statements (a few per chunk)."""
     if not records:
         return
-    names = set()
+    names, moment = set(), now()
     for record in records:
+        if record.dirty_fields and "updated_at" in model._meta.fields:
+            record.updated_at = moment  # what the UPDATE writes (core.records.StampedModel)
         names.update(f.name if isinstance(f, peewee.Field) else f for f in record.dirty_fields)
     fields = [model._meta.fields[n] for n in sorted(names) if n != model._meta.primary_key.name]
     if fields:

@@ -5,12 +5,19 @@ lists its :class:`Column` s — header and aliases, the kind of value, whether i
 required, whether phoihop computes it. Everything else (finding the table, parsing, the
 three-way merge, writing back) is the sync engine's job. A plugin customises how a
 parsed row becomes a record by overriding :meth:`Mapping.apply` / :meth:`Mapping.read`.
+
+A ``choice`` column's list is either fixed (a dict of label → aliases) or a lookup table
+(:class:`LookupChoices` over a ``core.lookups.LookupModel``), which the engine re-checks
+at the start of every run (:meth:`Mapping.prepare`), so that an entry added or renamed in
+the admin, or by another process, is known to the next sync without a restart.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping as AbstractMapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping as MappingType
+from typing import Any, Callable, Iterable, Mapping as MappingType, NamedTuple
 
+from core.records import SyncedRecord
 from sheets import values as v
 
 KEY_HEADER = "Mã"
@@ -41,14 +48,110 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
 }
 
 
+class _Loaded(NamedTuple):
+    """What :class:`LookupChoices` read of its table: replaced whole, never changed."""
+
+    stamp: tuple
+    offered: dict  # active name → aliases, in list order
+    aliases: dict  # every name → aliases
+    ids: dict  # id → name
+    by_name: dict  # name → id
+    spellings: dict  # normalised name or alias → name (names win over aliases)
+
+
+class LookupChoices(AbstractMapping):
+    """The choices of a ``choice`` column read from a lookup table (a subclass of
+    ``core.lookups.LookupModel``): ``{active name: aliases}``, in list order.
+
+    Read on first use (the table's defaults created if missing), then again only when
+    :meth:`refresh` — called by the engine once per run through :meth:`Mapping.prepare` —
+    finds the table's :meth:`~core.lookups.LookupModel.stamp` changed: one query when
+    nothing changed, whichever process changed it. Names, ids and spellings are kept in
+    dicts, so a chunk of rows costs no query. :meth:`parse` also recognises inactive
+    entries (old sheets keep syncing); only active ones are offered in an error message.
+    Compared by identity, so a ``Column`` holding it can be compared and hashed without
+    touching the database.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self._loaded: _Loaded | None = None
+
+    def refresh(self) -> bool:
+        """Re-read the table if it changed since it was last read; ``True`` when it did."""
+        stamp = self.model.stamp()
+        if self._loaded is not None and self._loaded.stamp == stamp:
+            return False
+        if self.model.ensure_defaults():
+            stamp = self.model.stamp()
+        entries = self.model.entries()  # read after its stamp: a later change shows next time
+        spellings = {}
+        for entry in entries:
+            spellings.setdefault(v.normalise(entry.name), entry.name)
+        for entry in entries:
+            for alias in entry.aliases:
+                spellings.setdefault(v.normalise(alias), entry.name)
+        self._loaded = _Loaded(
+            stamp=stamp,
+            offered={e.name: e.aliases for e in entries if e.active},
+            aliases={e.name: e.aliases for e in entries},
+            ids={e.id: e.name for e in entries},
+            by_name={e.name: e.id for e in entries},
+            spellings=spellings,
+        )
+        return True
+
+    def _state(self) -> _Loaded:
+        if self._loaded is None:
+            self.refresh()
+        return self._loaded
+
+    def parse(self, raw) -> str | None:
+        """The name that a cell's text spells (its name or an alias, compared as
+        :func:`sheets.values.normalise` does), ``None`` for an empty cell, else
+        :class:`sheets.values.CellError` listing the active names."""
+        text = v.clean_text(raw)
+        if text is None:
+            return None
+        state = self._state()
+        found = state.spellings.get(v.normalise(text))
+        if found is None:
+            raise v.CellError(f"không thuộc danh sách: {', '.join(state.offered)}")
+        return found
+
+    def name_of(self, entry_id: int | None) -> str | None:
+        """The name of the entry with this id (``None`` if unknown)."""
+        return self._state().ids.get(entry_id)
+
+    def id_of(self, name: str) -> int:
+        """The id of the entry with this name (a name :meth:`parse` gave)."""
+        return self._state().by_name[name]
+
+    def __getitem__(self, name):
+        return self._state().aliases[name]
+
+    def __iter__(self):
+        return iter(self._state().offered)
+
+    def __len__(self):
+        return len(self._state().offered)
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"LookupChoices({self.model.__name__})"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet.
 
     ``kind``: text, unit (the LHH, matched to a registered unit), date, season, money,
     int, decimal, bool, list or choice. ``choices`` maps each canonical label to its
-    aliases. ``minimum`` bounds numbers. ``computed`` columns are written by phoihop:
-    an edit in the sheet is overwritten and reported, never imported.
+    aliases: a dict, or :class:`LookupChoices` for a lookup table. ``minimum`` bounds
+    numbers. ``computed`` columns are written by phoihop: an edit in the sheet is
+    overwritten and reported, never imported.
     """
 
     field: str
@@ -72,13 +175,20 @@ class Column:
 
     def parse(self, raw):
         """The Python value of a cell, or :class:`sheets.values.CellError`."""
-        if self.kind == "choice":
+        if isinstance(self.choices, LookupChoices):
+            value = self.choices.parse(raw)
+        elif self.kind == "choice":
             value = v.parse_choice(raw, self.choices)
         else:
             value = PARSERS[self.kind](raw)
         if self.minimum is not None and value is not None and value < self.minimum:
             raise v.CellError(v.NEGATIVE if self.minimum == 0 else f"phải từ {self.minimum} trở lên")
         return value
+
+    def refresh(self) -> None:
+        """Re-read what the column's choices take from the database (a lookup table)."""
+        if isinstance(self.choices, LookupChoices):
+            self.choices.refresh()
 
     def format(self, value) -> str:
         """The canonical text of a value: what is compared and what is written back."""
@@ -91,8 +201,9 @@ class Column:
 class Mapping:
     """A binding's declaration: name, model, columns, and the prefix of its ``Mã``.
 
-    The model needs a ``unit`` foreign key and an ``archived`` boolean (rows removed from
-    the sheet are archived, never deleted). ``totals`` names the numeric fields that
+    The model derives from ``core.records.SyncedRecord`` (its unit, ``archived`` — rows
+    removed from the sheet are archived, never deleted —, timestamps and the ``Mã`` it came
+    from); any other model is a ``TypeError``. ``totals`` names the numeric fields that
     total rows (``Tổng cộng``) are checked against.
     """
 
@@ -105,10 +216,9 @@ class Mapping:
     plugin: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
-        fields = self.model._meta.fields
-        for needed in ("unit", "archived"):
-            if needed not in fields:
-                raise ValueError(f"binding {self.name}: model {self.model.__name__} needs a {needed!r} field")
+        if not (isinstance(self.model, type) and issubclass(self.model, SyncedRecord)):
+            name = getattr(self.model, "__name__", repr(self.model))
+            raise TypeError(f"binding {self.name}: model {name} must derive from core.records.SyncedRecord")
         self._by_field = {}
         for column in self.columns:
             if column.field in self._by_field:
@@ -125,6 +235,12 @@ class Mapping:
     def unit_column(self) -> Column | None:
         return next((c for c in self.columns if c.kind == "unit"), None)
 
+    def prepare(self) -> None:
+        """Called by the engine at the start of every run, before any row is parsed: the
+        columns re-read what they take from the database (one query per lookup list)."""
+        for column in self.columns:
+            column.refresh()
+
     def rules(self, values: dict) -> list[tuple[str | None, str]]:
         """Row rules of the plugin (``rules.py``): ``[(field or None, Vietnamese message)]``."""
         return []
@@ -135,6 +251,9 @@ class Mapping:
         for column in self.columns:
             if column.kind == "unit":
                 continue
+            if isinstance(column.choices, LookupChoices):  # a lookup's id → its name, no query
+                found[column.field] = column.choices.name_of(record.__data__.get(column.field))
+                continue
             value = getattr(record, column.field)
             found[column.field] = v.parse_list(value) if column.kind == "list" else value
         return found
@@ -144,6 +263,8 @@ class Mapping:
         are the engine's business and never arrive here."""
         for name, value in values.items():
             column = self.column(name)
+            if isinstance(column.choices, LookupChoices):  # a lookup's name → its id, no query
+                value = column.choices.id_of(value) if value else None
             setattr(record, name, v.format_list(value) if column.kind == "list" else value)
 
     def after_save(self, record, values: dict) -> None:

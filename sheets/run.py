@@ -98,6 +98,7 @@ class Run:
         grid = self.backend.read(self.binding.worksheet)
         self.grid = grid
         self.table = table = read_table(grid, self.mapping)
+        self.mapping.prepare()  # lookup lists changed since the last run, in any process, are re-read
         gc.freeze()  # the grid and the table live for the whole run
         self.result.skipped = dict(table.skipped)
         self.result.warnings.extend([*getattr(grid, "warnings", ()), *table.warnings])
@@ -473,6 +474,8 @@ class Run:
         creates, self.creates = self.creates, []
         records = [record for _, record, _, _ in creates]
         keys = allocate_keys(self.mapping.key_prefix, len(creates))
+        for record, key in zip(records, keys):  # where it came from (core.records.SyncedRecord)
+            record.source_binding, record.source_key = self.binding.id, key
         insert_records(self.model, records)
         self.mapping.after_save_many([(record, values) for _, record, values, _ in creates])
         stored = select_records(self.model, [record.id for record in records])  # as the database keeps them

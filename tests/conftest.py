@@ -34,9 +34,11 @@ def plugin_site(tmp_path_factory):
 
 @pytest.fixture
 def pm(plugin_site):
+    """The built-ins and the example plugin, loaded through its entry point — and no other
+    installed entry point: results never depend on what else is installed."""
     from core.plugins import get_plugin_manager
 
-    return get_plugin_manager()
+    return get_plugin_manager(entry_points={"hello"})
 
 
 def postgres_database():

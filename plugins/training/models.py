@@ -1,19 +1,22 @@
 """Records of the training area: hội thảo, hội nghị thông tin chuyên đề, tập huấn, phổ biến
 kiến thức.
 
-``ActivityKind`` (loại hoạt động) is data an office can extend; :func:`ensure_kinds` seeds
-the kinds of ``spec/training.md`` lazily and idempotently (``phoihop init`` needs no seed
-step). ``Activity`` (hoạt động) belongs to one unit; its partners (đơn vị phối hợp) and
-speakers (báo cáo viên) are the core's ``Organisation`` and ``Person`` rows of that unit,
-linked through ``ActivityPartner`` and ``ActivitySpeaker`` and matched by normalised name,
-titles split off, created when new — set-based, through :mod:`core.people`.
+``ActivityKind`` (loại hoạt động) is a shared lookup list an office can extend
+(``core.lookups``); the kinds of ``spec/training.md`` are its defaults, created lazily and
+idempotently (``phoihop init`` needs no seed step). ``Activity`` (hoạt động) is a synced
+record of one unit (``core.records``); its partners (đơn vị phối hợp) and speakers (báo
+cáo viên) are the core's ``Organisation`` and ``Person`` rows of that unit, linked through
+``ActivityPartner`` and ``ActivitySpeaker`` and matched by normalised name, titles split
+off, created when new — set-based, through :mod:`core.people`.
 """
 import peewee
 
 from core.bulk import chunks
-from core.db import BaseModel, database
-from core.models import Organisation, Person, Unit, now
+from core.db import BaseModel
+from core.lookups import LookupModel
+from core.models import Organisation, Person
 from core.people import linked_values, organisation_lists, people_lists, replace_links
+from core.records import SyncedRecord
 
 # Hình thức tổ chức.
 FORMATS = ("Tại hội trường", "Tại mô hình", "Trực tuyến")
@@ -31,71 +34,26 @@ DEFAULT_KINDS = (
 )
 
 
-class ActivityKind(BaseModel):
-    """Loại hoạt động. ``aliases`` lists other spellings, separated by ';' or line breaks."""
+class ActivityKind(LookupModel):
+    """Loại hoạt động: a shared list; ``aliases`` lists other spellings, separated by ';'
+    or line breaks."""
 
-    name = peewee.CharField(unique=True)
-    aliases = peewee.TextField(null=True)
-    sort_order = peewee.IntegerField(default=100)
+    defaults = DEFAULT_KINDS
 
     class Meta:
         table_name = "training_activity_kind"
 
-    def alias_list(self):
-        """The aliases as a list of trimmed, non-empty spellings."""
-        from sheets.values import parse_list
-
-        return parse_list(self.aliases)
-
-    def save(self, *args, **kwargs):
-        answer = super().save(*args, **kwargs)
-        bump_kinds_version()
-        return answer
-
-    def delete_instance(self, *args, **kwargs):
-        answer = super().delete_instance(*args, **kwargs)
-        bump_kinds_version()
-        return answer
-
-    def __str__(self):
-        return self.name
-
-
-_kinds_version = [0]
-
-
-def bump_kinds_version():
-    """Tell in-process caches of the kind list (the sheet mapping's choices) to reload."""
-    _kinds_version[0] += 1
-
-
-def kinds_version():
-    return _kinds_version[0]
-
 
 def ensure_kinds():
-    """Create the default kinds that are missing (by name); return how many were added.
-
-    Idempotent and cheap when nothing is missing (one query). Called by the sheet mapping
-    and the demo, so that a fresh database knows the kinds without a seeding step.
-    """
-    have = {row.name for row in ActivityKind.select(ActivityKind.name)}
-    missing = [
-        {"name": name, "aliases": "; ".join(aliases), "sort_order": (index + 1) * 10}
-        for index, (name, aliases) in enumerate(DEFAULT_KINDS)
-        if name not in have
-    ]
-    if missing:
-        with database.atomic():
-            ActivityKind.insert_many(missing).on_conflict_ignore().execute()
-        bump_kinds_version()
-    return len(missing)
+    """Create the default kinds that are missing; return how many were added (one query
+    when none is). The sheet mapping's choices do the same when they first read the kinds."""
+    return ActivityKind.ensure_defaults()
 
 
-class Activity(BaseModel):
-    """Hoạt động: one workshop, briefing, training course or outreach event of a unit."""
+class Activity(SyncedRecord):
+    """Hoạt động: one workshop, briefing, training course or outreach event of a unit
+    (with the unit, ``archived``, timestamps and source ``Mã`` of every synced record)."""
 
-    unit = peewee.ForeignKeyField(Unit, backref="activities", on_delete="CASCADE")
     kind = peewee.ForeignKeyField(ActivityKind, backref="activities", on_delete="RESTRICT")
     title = peewee.TextField()  # tên hoạt động, nội dung
     field = peewee.CharField(null=True)  # lĩnh vực, chủ đề
@@ -113,8 +71,6 @@ class Activity(BaseModel):
     state_budget = peewee.BigIntegerField(null=True)  # ngân sách nhà nước, VND
     other_budget = peewee.BigIntegerField(null=True)  # huy động, xã hội hóa, VND
     notes = peewee.TextField(null=True)  # ghi chú, kết quả, tài liệu
-    archived = peewee.BooleanField(default=False)
-    created_at = peewee.DateTimeField(default=now)
 
     class Meta:
         table_name = "training_activity"

@@ -1,10 +1,11 @@
 """The sheet binding ``training.activities``: an office's list of hội thảo, hội nghị, tập
 huấn and phổ biến kiến thức, one row per activity (``spec/training.md``).
 
-Kinds are data (``ActivityKind``), so the ``Loại hoạt động`` column's choices are a
-:class:`KindChoices` mapping that reads the kinds table when a sync first needs it, and
-again after a kind is added or renamed. Partners and speakers arrive as lists and become
-the unit's ``Organisation`` / ``Person`` rows in :meth:`ActivityMapping.after_save_many`.
+Kinds are data (``ActivityKind``, a shared lookup list), so the ``Loại hoạt động`` column's
+choices are a :class:`~sheets.mapping.LookupChoices` over that table: re-checked at the
+start of every sync, so a kind added or renamed in the admin, or by another process, is
+known to the next run. Partners and speakers arrive as lists and become the unit's
+``Organisation`` / ``Person`` rows in :meth:`ActivityMapping.after_save_many`.
 
 The engine hands the mapping a chunk of records at a time: :meth:`ActivityMapping.read_many`
 answers a chunk in two queries (the kinds' names, the partners' names ordered by position;
@@ -15,79 +16,20 @@ record.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping as AbstractMapping
 
 from core.people import person_keys
-from sheets.mapping import Column, Mapping
+from sheets.mapping import Column, LookupChoices, Mapping
 from sheets.values import format_list, parse_list
 from plugins.training.models import (
-    Activity, ActivityKind, ensure_kinds, kinds_version, link_partners, link_speakers, partner_names_of,
+    Activity, ActivityKind, ensure_kinds, link_partners, link_speakers, partner_names_of,
 )
 from plugins.training.rules import check_activity, infer_format
 
 BINDING = "training.activities"
 
 
-class KindChoices(AbstractMapping):
-    """``{kind name: aliases}`` from ``ActivityKind``, for ``Column(kind="choice")``.
-
-    Loaded on first use (seeding the default kinds if the table lacks them), reloaded when
-    a kind is saved or deleted in this process, and at most ``max_age`` seconds old
-    otherwise (a kind added by another process). Compared by identity, so a ``Column``
-    holding it can be compared and hashed without touching the database.
-    """
-
-    def __init__(self, max_age: float = 60.0):
-        self.max_age = max_age
-        self._names: dict[str, tuple[str, ...]] | None = None
-        self._ids: dict[int, str] = {}
-        self._by_name: dict[str, int] = {}
-        self._stamp: tuple[int, float] | None = None
-
-    def _load(self) -> dict[str, tuple[str, ...]]:
-        fresh = self._stamp is not None and self._stamp[0] == kinds_version() \
-            and time.monotonic() - self._stamp[1] < self.max_age
-        if self._names is None or not fresh:
-            ensure_kinds()
-            kinds = list(ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name))
-            self._ids = {k.id: k.name for k in kinds}
-            self._by_name = {k.name: k.id for k in kinds}
-            self._names = {k.name: tuple(k.alias_list()) for k in kinds}
-            self._stamp = (kinds_version(), time.monotonic())
-        return self._names
-
-    def name_of(self, kind_id: int) -> str | None:
-        """The name of the kind with this id."""
-        self._load()
-        if kind_id not in self._ids:
-            self._stamp = None  # a kind this process has not seen yet
-            self._load()
-        return self._ids.get(kind_id)
-
-    def id_of(self, name: str) -> int:
-        """The id of the kind with this canonical name."""
-        self._load()
-        found = self._by_name.get(name)
-        return found if found is not None else ActivityKind.get(ActivityKind.name == name).id
-
-    def __getitem__(self, name):
-        return self._load()[name]
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self):
-        return len(self._load())
-
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-    def __repr__(self):
-        return "KindChoices(<training_activity_kind>)"
-
-
-def activity_columns(kinds: KindChoices) -> list[Column]:
+def activity_columns(kinds: AbstractMapping) -> list[Column]:
     """The columns of spec/training.md, with every alias it lists."""
     return [
         # The LHH: the sync engine matches it against registered units and reports
@@ -111,8 +53,10 @@ def activity_columns(kinds: KindChoices) -> list[Column]:
 class ActivityMapping(Mapping):
     """``training.activities`` → :class:`~plugins.training.models.Activity` (``Mã`` HD-…)."""
 
-    def __init__(self, kinds: KindChoices | None = None):
-        self.kinds = kinds or KindChoices()
+    def __init__(self, kinds: AbstractMapping | None = None):
+        """``kinds``: the kinds' table by default; a plain ``{name: aliases}`` reads
+        sheets without a database (records cannot be applied then)."""
+        self.kinds = kinds if kinds is not None else LookupChoices(ActivityKind)
         super().__init__(
             name=BINDING,
             model=Activity,

@@ -2,29 +2,28 @@
 
 ``ActivityView`` lists activities with search over titles, partners and speakers, filters
 by unit, kind, year, field and partner, money with thousands separators, CSV/XLSX export
-(the core's), and a form with date pickers, money typed as offices write it
-('12,5 triệu') and partners chosen from the unit's organisations with Select2 search.
-``ActivityKindView`` manages the kinds (admins only). Unit scoping is the core's.
+(the core's), and a form with dd/mm/yyyy date pickers, money typed as offices write it
+('12,5 triệu') and grouped while typing, and partners chosen from the unit's organisations
+with Select2 search. The widgets, the unit and year filters and the formatters are the
+core's (``core.widgets``). ``ActivityKindView`` manages the kinds (admins only). Unit
+scoping is the core's.
 """
-import datetime as dt
-
-from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, FilterEqual, FilterLike
 from flask_admin.contrib.peewee.tools import parse_like_term
-from flask_admin.model import filters as base_filters
-from flask_admin.model.fields import AjaxSelectMultipleField
-from flask_login import current_user
 from peewee import JOIN
 from wtforms import StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional
 
 from core.admin import ModelView, scope
 from core.models import Organisation, Person, Unit
+from core.widgets import (
+    LookupMultipleField, MoneyField, OrganisationLookup, YearFilter, date_column, money_column, unit_filters,
+)
 from plugins.training.models import (
     Activity, ActivityKind, ActivityPartner, ActivitySpeaker, partner_names_of, set_partners, set_speakers,
 )
 from plugins.training.rules import check_activity
-from sheets.values import CellError, format_date, format_list, format_money, parse_list, parse_money
+from sheets.values import format_list, parse_list
 
 CATEGORY = "Tập huấn, hội thảo"
 
@@ -39,57 +38,12 @@ LABELS = {
 
 
 # -- form fields ---------------------------------------------------------------------------
-class MoneyField(StringField):
-    """An amount in đồng, typed as offices write it ('50.000.000', '12,5 triệu')."""
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_money(self.data) if self.data is not None else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = parse_money(valuelist[0])
-            except CellError as exc:
-                raise ValueError(f'"{valuelist[0]}" {exc.reason}') from None
-
-
-class PartnerLoader(QueryAjaxModelLoader):
-    """Select2 search over the organisations the user may see (their unit's)."""
-
-    def __init__(self):
-        super().__init__("partners", Organisation, fields=["name"],
-                         placeholder="Tìm đơn vị phối hợp…", minimum_input_length=0)
-
-    def query(self):
-        return scope(Organisation.select(Organisation, Unit).join(Unit), Organisation)
-
-    def format(self, model):
-        if not model:
-            return None
-        if current_user.unit_id is None:  # an admin of every unit: say whose partner it is
-            return model.id, f"{model.name} — {model.unit.code or model.unit.name}"
-        return model.id, model.name
-
-    def get_one(self, pk):
-        return self.query().where(Organisation.id == pk).first()
-
-    def get_list(self, term, offset=0, limit=10):
-        query = self.query()
-        if term:
-            query = query.where(Organisation.name ** f"%{term}%")
-        return list(query.order_by(Organisation.name).offset(offset or 0).limit(limit))
-
-
-class PartnerField(AjaxSelectMultipleField):
-    """Partners picked with Select2; an id the user may not see is an error, not dropped."""
-
-    def pre_validate(self, form):
-        self.data  # noqa: B018 — loading the choices is what flags unknown ids
-        if self._invalid_formdata:
-            raise ValidationError("Có đơn vị phối hợp không tìm thấy trong danh mục của đơn vị.")
+def partner_field():
+    """Partners picked with Select2 from the organisations the user may see; an id they
+    may not see is an error, not dropped."""
+    loader = OrganisationLookup("partners", placeholder="Tìm đơn vị phối hợp…")
+    return loader, LookupMultipleField(loader, label=LABELS["partners"],
+                                       invalid_message="Có đơn vị phối hợp không tìm thấy trong danh mục của đơn vị.")
 
 
 # -- search and filters over partners and speakers (many-to-many) ---------------------------
@@ -123,25 +77,7 @@ class PartnerFilter(BasePeeweeFilter):
         return "có chứa"
 
 
-class YearFilter(BasePeeweeFilter, base_filters.BaseIntFilter):
-    """Năm: activities that start in that year."""
-
-    def apply(self, query, value):
-        return query.where(Activity.start_date.between(dt.date(value, 1, 1), dt.date(value, 12, 31)))
-
-    def operation(self):
-        return "bằng"
-
-
 # -- list formatters ----------------------------------------------------------------------
-def money_column(view, context, model, name):
-    return format_money(getattr(model, name))
-
-
-def date_column(view, context, model, name):
-    return format_date(getattr(model, name))
-
-
 def partners_column(view, context, model, name):
     names = getattr(model, "_partner_names", None)
     return format_list(model.partner_names() if names is None else names)
@@ -162,7 +98,7 @@ class ActivityView(ModelView):
                             "field", "participants", "state_budget", "other_budget"]
     column_searchable_list = ["title", "field", "venue"]
     column_filters = [
-        FilterEqual(Unit.name, "Đơn vị"), FilterLike(Unit.name, "Đơn vị"),
+        *unit_filters("Đơn vị"),
         FilterEqual(ActivityKind.name, "Loại hoạt động"), FilterLike(ActivityKind.name, "Loại hoạt động"),
         YearFilter(Activity.start_date, "Năm"),
         FilterEqual(Activity.field, "Lĩnh vực"), FilterLike(Activity.field, "Lĩnh vực"),
@@ -188,9 +124,9 @@ class ActivityView(ModelView):
     }
 
     def __init__(self, *args, **kwargs):
-        loader = PartnerLoader()
+        loader, field = partner_field()
         self.form_ajax_refs = {"partners": loader}
-        self.form_extra_fields = {"partners": PartnerField(loader, label=LABELS["partners"])}
+        self.form_extra_fields = {"partners": field}
         super().__init__(*args, **kwargs)
 
     # -- queries: kind and unit come with every row; partners/speakers search by subquery
@@ -217,18 +153,7 @@ class ActivityView(ModelView):
             attach_partner_names(rows)
         return count, rows
 
-    # -- forms --------------------------------------------------------------------------
-    def _with_all_kinds(self, form):
-        # Kinds are a shared list without a unit: every user picks from all of them.
-        form.kind.query = ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name)
-        return form
-
-    def create_form(self, obj=None):
-        return self._with_all_kinds(super().create_form(obj))
-
-    def edit_form(self, obj=None):
-        return self._with_all_kinds(super().edit_form(obj))
-
+    # -- forms (kinds are a shared lookup list: the core's scoping offers all of them) -----
     def on_form_prefill(self, form, id):
         activity = self.get_one(id)
         links = (ActivityPartner.select(ActivityPartner, Organisation).join(Organisation)
@@ -272,8 +197,10 @@ class ActivityKindView(ModelView):
     """Loại hoạt động: the list an office extends (admins only)."""
 
     required_role = "admin"
-    column_list = ["name", "aliases", "sort_order"]
-    column_labels = {"name": "Loại hoạt động", "aliases": "Cách viết khác", "sort_order": "Thứ tự"}
+    column_list = ["name", "aliases", "sort_order", "active"]
+    column_labels = {"name": "Loại hoạt động", "aliases": "Cách viết khác", "sort_order": "Thứ tự",
+                     "active": "Đang dùng"}
+    form_excluded_columns = ["updated_at"]
     column_default_sort = ("sort_order", False)
     column_searchable_list = ["name", "aliases"]
     form_overrides = {"aliases": TextAreaField}

@@ -13,19 +13,20 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def records(app, units):
-    from core.models import Organisation
+    from core.models import Organisation, Person
     from phoihop_hello import Greeting
     from plugins.training.models import Activity, ActivityKind, ensure_kinds
     from sheets.models import Binding
 
     with app.app_context():
         ensure_kinds()
-        Organisation.create(unit=units["A"], name="Sở Khoa học và Công nghệ")
+        organisation = Organisation.create(unit=units["A"], name="Sở Khoa học và Công nghệ")
+        person = Person.create(unit=units["A"], full_name="Dương Phương Dung", title="PGS.TS", workplace=organisation)
         activity = Activity.create(unit=units["A"], kind=ActivityKind.select().first(), title="Hội thảo khoa học",
                                    start_date=datetime.date(2024, 5, 20))
         Binding.create(name="training.activities", source="/srv/lhh/tap-huan.xlsx", worksheet="Hoạt động", unit=units["A"])
         greetings = [Greeting.create(unit=units["A"], text=f"Lời chào {n}") for n in range(3)]
-    return {"activity": activity, "greetings": greetings}
+    return {"activity": activity, "greetings": greetings, "person": person}
 
 
 def log_in(page, live_server, email):
@@ -54,6 +55,8 @@ def test_every_page_runs_without_csp_violations(app, units, records, make_user, 
         f"/admin/greeting/details/?id={greeting.id}", "/admin/training_activity/", "/admin/training_activity/new/",
         f"/admin/training_activity/edit/?id={activity.id}", f"/admin/training_activity/details/?id={activity.id}",
         "/admin/binding/", "/admin/conflict/", "/admin/user/new/",
+        "/admin/person/", "/admin/person/new/", f"/admin/person/edit/?id={records['person'].id}",
+        "/admin/organisation/", "/admin/organisation/new/",
     ]:
         visit(page, f"{live_server}{path}", seen)
     assert seen == []

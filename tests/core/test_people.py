@@ -7,8 +7,8 @@ from core import bulk, people
 from core.db import BaseModel, database
 from core.models import Organisation, Person, Unit
 from core.people import (
-    clean_name, linked_values, match_organisations, match_people, organisation_lists, people_lists,
-    person_key, person_keys, replace_links, split_title,
+    clean_name, linked_values, match_organisations, match_people, organisation_lists, people_candidates,
+    people_lists, person_key, person_keys, replace_links, split_name, split_title, title_parts,
 )
 
 
@@ -122,6 +122,21 @@ def test_person_keys_are_the_distinct_people_in_order():
         "nguyễn văn an", "lê b"]
 
 
+@pytest.mark.parametrize("title,parts", [
+    ("PGS.TS", ("PGS", "TS")), ("GS.TSKH", ("GS", "TSKH")), ("pgs. ts", ("PGS", "TS")), ("TS", (None, "TS")),
+    ("TS.BS", (None, "TS")), ("ThS.BS", (None, "ThS")), ("BSCKII", (None, "BSCKII")), ("bsck2", (None, "BSCKII")),
+    ("KS", (None, "KS")), ("NGƯT", (None, None)), ("", (None, None)), (None, (None, None)),
+])
+def test_title_parts_are_the_academic_title_and_the_highest_degree(title, parts):
+    assert title_parts(title) == parts
+
+
+def test_split_name_fills_the_academic_title_and_the_degree_when_it_can():
+    assert split_name("PGS.TS. Dương Phương Dung") == ("PGS.TS", "PGS", "TS", "Dương Phương Dung")
+    assert split_name("ThS.BS. Chu Duy Hiếu") == ("ThS.BS", None, "ThS", "Chu Duy Hiếu")
+    assert split_name("Nguyễn Văn An") == (None, None, None, "Nguyễn Văn An")
+
+
 # -- organisations ----------------------------------------------------------------------------
 def test_organisations_match_by_normalised_name_within_the_unit(ctx, units):
     known = Organisation.create(unit=units["A"], name="Sở Y tế")
@@ -190,6 +205,101 @@ def test_of_people_sharing_a_name_the_oldest_is_the_match(ctx, units):
     older = Person.create(unit=units["A"], full_name="Trần Văn Bình")
     Person.create(unit=units["A"], full_name="trần văn bình")
     assert match_people([(units["A"].id, "KS. Trần Văn Bình")]) == [older.id]
+
+
+def test_a_new_person_gets_the_titles_parts(ctx, units):
+    (found,) = match_people([(units["A"].id, "PGS.TS. Nông Thanh Thắng")])
+    person = Person.get_by_id(found)
+    assert (person.title, person.academic_title, person.degree) == ("PGS.TS", "PGS", "TS")
+
+
+# -- homonyms: a year of birth tells people apart ------------------------------------------------
+def test_homonyms_with_different_years_of_birth_are_two_people(ctx, units):
+    """The honours sample: two Nguyễn Văn Hùng, born 1979 and 1986, are not merged."""
+    a = units["A"].id
+    first = match_people([(a, "Nguyễn Văn Hùng", 1979), (a, "TS. Nguyễn Văn Hùng", 1986), (a, "nguyễn văn hùng", 1979)])
+    assert first[0] == first[2] != first[1]
+    assert sorted((p.full_name, p.year_of_birth) for p in Person.select()) == [
+        ("Nguyễn Văn Hùng", 1979), ("Nguyễn Văn Hùng", 1986)]
+    again = match_people([(a, "Nguyễn Văn Hùng", 1986), (a, "Nguyễn Văn Hùng", 1979)])
+    assert again == [first[1], first[0]] and Person.select().count() == 2
+
+
+def test_a_name_with_a_year_takes_the_person_whose_year_is_unknown(ctx, units):
+    a = units["A"].id
+    speaker = Person.create(unit=units["A"], full_name="Nguyễn Ngọc Hằng", title="BSCKII")
+    assert match_people([(a, "Nguyễn Ngọc Hằng", 1981)]) == [speaker.id]
+    assert Person.get_by_id(speaker.id).year_of_birth == 1981  # now known
+    (other,) = match_people([(a, "Nguyễn Ngọc Hằng", 1990)])  # another Hằng, not the same
+    assert other != speaker.id and Person.select().count() == 2
+
+
+def test_two_years_for_one_unknown_person_are_ambiguous_and_make_two_new_people(ctx, units):
+    a = units["A"].id
+    unknown = Person.create(unit=units["A"], full_name="Lê Minh Loan")
+    ids = match_people([(a, "Lê Minh Loan", 1979), (a, "Lê Minh Loan", 1985)])
+    assert unknown.id not in ids and len(set(ids)) == 2
+    assert Person.get_by_id(unknown.id).year_of_birth is None
+
+
+def test_a_person_whose_year_is_unknown_is_not_taken_when_a_homonym_has_one(ctx, units):
+    a = units["A"]
+    Person.create(unit=a, full_name="Trần Văn Giang", year_of_birth=1992)
+    unknown = Person.create(unit=a, full_name="Trần Văn Giang")
+    (found,) = match_people([(a.id, "Trần Văn Giang", 1970)])
+    assert found not in {unknown.id} and Person.get_by_id(found).year_of_birth == 1970
+    assert Person.get_by_id(unknown.id).year_of_birth is None
+
+
+def test_a_name_without_a_year_takes_the_oldest_homonym_or_the_first_made(ctx, units):
+    a = units["A"].id
+    made = match_people([(a, "Phạm Văn Đức", 1980), (a, "Phạm Văn Đức"), (a, "Phạm Văn Đức", 1960)])
+    assert made[1] == made[0] != made[2] and Person.select().count() == 2
+    assert match_people([(a, "ThS. Phạm Văn Đức")]) == [min(made)]
+
+
+def test_without_create_an_unknown_year_gives_none(ctx, units):
+    a = units["A"].id
+    known = Person.create(unit=units["A"], full_name="Hà Kim Nga", year_of_birth=1989)
+    assert match_people([(a, "Hà Kim Nga", 1989), (a, "Hà Kim Nga", 1990), (a, "Hà Kim Ngân")], create=False) == [
+        known.id, None, None]
+    assert Person.select().count() == 1
+
+
+def test_people_lists_take_names_with_their_year(ctx, units):
+    a = units["A"].id
+    (ids,) = people_lists([(a, [("Nguyễn Văn Hùng", 1979), ("Nguyễn Văn Hùng", 1986), "Lê B"])])
+    assert [(Person.get_by_id(i).full_name, Person.get_by_id(i).year_of_birth) for i in ids] == [
+        ("Nguyễn Văn Hùng", 1979), ("Nguyễn Văn Hùng", 1986), ("Lê B", None)]
+
+
+def test_people_candidates_show_an_ambiguous_name(ctx, units):
+    a = units["A"]
+    older = Person.create(unit=a, full_name="Nguyễn Văn Hùng", year_of_birth=1979)
+    younger = Person.create(unit=a, full_name="Nguyễn Văn Hùng", year_of_birth=1986)
+    unknown = Person.create(unit=a, full_name="Nguyễn Văn Hùng")
+    Person.create(unit=units["B"], full_name="Nguyễn Văn Hùng")
+    assert people_candidates([(a.id, "TS. Nguyễn Văn Hùng"), (a.id, "Nguyễn Văn Hùng", 1986),
+                              (a.id, "Nguyễn Văn Hùng", 2000), (a.id, "Lê B"), (a.id, " ")]) == [
+        [older.id, younger.id, unknown.id], [younger.id, unknown.id], [unknown.id], [], []]
+
+
+def test_matching_with_years_costs_the_same_statements_for_10_or_600_names(ctx, units):
+    a = units["A"].id
+
+    def batch(size, tag):
+        return [(a, f"Tên {tag} số {n % (size // 2)}", 1950 + n // (size // 2)) for n in range(size)]  # homonyms
+
+    assert statements(lambda: match_people(batch(10, "nhỏ"))) == statements(lambda: match_people(batch(600, "lớn"))) == 2
+    assert Person.select().count() == 610
+    for n in range(5):
+        Person.create(unit=a, full_name=f"Chưa rõ {n}")
+    for n in range(300):
+        Person.create(unit=a, full_name=f"Chưa biết {n}")
+    claim_few = statements(lambda: match_people([(a, f"Chưa rõ {n}", 1970) for n in range(5)]))
+    claim_many = statements(lambda: match_people([(a, f"Chưa biết {n}", 1970) for n in range(300)]))
+    assert claim_few == claim_many == 2  # SELECT, UPDATE of the years now known
+    assert Person.select().where(Person.year_of_birth == 1970).count() == 305
 
 
 # -- lists per record ---------------------------------------------------------------------------

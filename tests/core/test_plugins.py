@@ -34,20 +34,20 @@ def test_setting_names_a_plugin_module(module_dir, plugin_site):
         def phoihop_validate(binding, record):
             return [("text", "always wrong")]
     """)
-    pm = get_plugin_manager(plugins=[name])
+    pm = get_plugin_manager(plugins=[name], entry_points={"hello"})
     assert pm.sources[name] == "setting"
     problems = pm.hook.phoihop_validate(binding="hello.greetings", record={"text": "x"})
     assert ("text", "always wrong") in [p for answer in problems for p in answer]
 
 
 def test_disabled_plugin_is_left_out(plugin_site):
-    pm = get_plugin_manager(disabled=["hello"])
+    pm = get_plugin_manager(disabled=["hello"], entry_points={"hello"})
     assert not pm.has_plugin("hello")
 
 
 def test_plugin_raising_at_import_is_reported_and_skipped(module_dir, db_url, plugin_site):
     name = module_dir("broken_plugin", "raise RuntimeError('boom at import')\n")
-    pm = get_plugin_manager(plugins=[name])
+    pm = get_plugin_manager(plugins=[name], entry_points={"hello"})
     assert [(f.name, f.error) for f in pm.failed] == [(name, "RuntimeError: boom at import")]
     app = create_app({"DATABASE_URL": db_url}, plugin_manager=pm)  # starts without it
     assert pm.has_plugin("hello") and not pm.has_plugin(name)
@@ -63,7 +63,7 @@ def test_misspelled_hook_fails_at_start_naming_the_plugin(module_dir, plugin_sit
             return []
     """)
     with pytest.raises(ConfigError, match="typo_plugin"):
-        get_plugin_manager(plugins=[name])
+        get_plugin_manager(plugins=[name], entry_points={"hello"})
 
 
 def test_two_plugins_declaring_one_table_are_refused(module_dir, db_url, plugin_site):
@@ -75,12 +75,15 @@ def test_two_plugins_declaring_one_table_are_refused(module_dir, db_url, plugin_
         class Greeting(BaseModel):
             text = peewee.CharField()
 
+            class Meta:
+                table_name = "hello_greeting"
+
         @hookimpl
         def phoihop_models():
             return [Greeting]
     """)
-    with pytest.raises(ConfigError, match="greeting"):
-        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name]))
+    with pytest.raises(ConfigError, match="hello_greeting"):
+        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name], entry_points={"hello"}))
 
 
 def test_plain_flask_admin_model_view_is_refused(module_dir, db_url, plugin_site):
@@ -94,15 +97,15 @@ def test_plain_flask_admin_model_view_is_refused(module_dir, db_url, plugin_site
             return [ModelView(Person, endpoint="raw_person")]
     """)
     with pytest.raises(ConfigError, match="core.admin.ModelView"):
-        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name]))
+        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name], entry_points={"hello"}))
 
 
 def test_trace_switch_logs_every_hook_call(capsys, plugin_site):
-    pm = get_plugin_manager(trace=True, builtins=())
+    pm = get_plugin_manager(trace=True, builtins=(), entry_points={"hello"})
     pm.hook.phoihop_models()
     err = capsys.readouterr().err
     assert "[phoihop] phoihop_models() -> hello" in err
-    assert "phoihop_models returned [[<Model: Greeting>]]" in err
+    assert "phoihop_models returned [[<Model: Occasion>, <Model: Greeting>]]" in err
 
 
 def test_trace_switch_reads_the_environment(monkeypatch, db_url, plugin_site):
@@ -119,8 +122,9 @@ def test_plugins_json_lists_entry_point_plugin_with_models_and_version(runner):
     hello = rows["hello"]
     assert hello["status"] == "loaded"
     assert hello["version"] == "1.0.0"
-    assert hello["models"] == ["greeting"]
-    assert "phoihop_cli" in hello["hooks"]
+    assert sorted(hello["models"]) == ["hello_greeting", "hello_occasion"]
+    assert hello["bindings"] == ["hello.greetings"]
+    assert "phoihop_cli" in hello["hooks"] and "phoihop_sheet_bindings" in hello["hooks"]
 
 
 def test_plugins_json_shows_a_failed_plugin(module_dir, db_url, plugin_site):
@@ -129,7 +133,7 @@ def test_plugins_json_shows_a_failed_plugin(module_dir, db_url, plugin_site):
     from cli import build_cli
 
     name = module_dir("broken_two", "import no_such_module_here\n")
-    pm = get_plugin_manager(plugins=[name])
+    pm = get_plugin_manager(plugins=[name], entry_points={"hello"})
     result = CliRunner().invoke(build_cli(pm), ["--db", db_url, "plugins", "--json"])
     rows = {row["name"]: row for row in json.loads(result.output)}
     assert rows[name]["status"] == "failed"
@@ -152,7 +156,7 @@ def test_report_sections_are_gathered_from_plugins(app, units):
     from core.reports import Period, gather
     from phoihop_hello import Greeting
 
-    only_hello = get_plugin_manager(builtins=())
+    only_hello = get_plugin_manager(builtins=(), entry_points={"hello"})
     with app.app_context():
         Greeting.create(unit=units["A"], text="Xin chào")
         report = gather(only_hello, Period(2020, 2022), [units["A"], units["B"]])
@@ -182,7 +186,7 @@ def test_binding_declared_by_two_plugins_is_refused(module_dir, db_url, plugin_s
     """
     first, second = module_dir("dir_one", source), module_dir("dir_two", source)
     with pytest.raises(ConfigError, match="people.directory"):
-        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[first, second]))
+        create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[first, second], entry_points={"hello"}))
 
 
 def test_home_page_lists_each_binding_with_its_plugin(module_dir, db_url, plugin_site):
@@ -199,7 +203,7 @@ def test_home_page_lists_each_binding_with_its_plugin(module_dir, db_url, plugin
         def phoihop_sheet_bindings():
             return [SimpleNamespace(name="people.directory", model=Person)]
     """)
-    app = create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name]))
+    app = create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[name], entry_points={"hello"}))
     with app.app_context():
         upgrade(app.extensions["phoihop_models"])
         create_user("a@b.vn", PASSWORD, "admin")

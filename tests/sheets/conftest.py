@@ -45,7 +45,7 @@ SAMPLE_ROWS = [
 def sync_pm(plugin_site):
     from core.plugins import get_plugin_manager
 
-    return get_plugin_manager(plugins=["tests.sheets.entries_plugin"])
+    return get_plugin_manager(plugins=["tests.sheets.entries_plugin"], entry_points=False)
 
 
 @pytest.fixture

@@ -2,15 +2,13 @@
 import peewee
 
 from core import hookimpl
-from core.db import BaseModel
-from core.models import Unit
+from core.records import SyncedRecord
 from sheets.mapping import Column, Mapping
 
 
-class Entry(BaseModel):
+class Entry(SyncedRecord):
     """Giải pháp dự thi, cut down to what the sync tests need."""
 
-    unit = peewee.ForeignKeyField(Unit)
     title = peewee.CharField()
     received = peewee.DateField(null=True)
     amount = peewee.BigIntegerField(null=True)
@@ -18,7 +16,6 @@ class Entry(BaseModel):
     field = peewee.CharField(null=True)
     authors = peewee.TextField(null=True)
     author_count = peewee.IntegerField(null=True)
-    archived = peewee.BooleanField(default=False)
 
     class Meta:
         table_name = "test_entry"
@@ -72,16 +69,14 @@ def phoihop_validate(binding, record):
     return []
 
 
-class ContestEntry(BaseModel):
+class ContestEntry(SyncedRecord):
     """The sample's 'Giải pháp dự thi' sheet, read as a province would read it."""
 
-    unit = peewee.ForeignKeyField(Unit)
     title = peewee.CharField()
     authors = peewee.TextField(null=True)
     field = peewee.CharField(null=True)
     received = peewee.DateField(null=True)
     sponsor = peewee.CharField(null=True)
-    archived = peewee.BooleanField(default=False)
 
     class Meta:
         table_name = "test_contest_entry"

@@ -12,9 +12,9 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import peewee
 import pytest
 
+from core.records import SyncedRecord
 from sheets.backend import Grid
 from sheets.mapping import Column, Mapping
 from sheets.reader import TableError, read_table
@@ -430,11 +430,8 @@ def test_range_and_cell_names():
 
 # --- read_table and merged header cells ---------------------------------------------------------
 
-class _Record(peewee.Model):
-    """A model for mappings that are only read, never saved: no database."""
-
-    unit = peewee.IntegerField()
-    archived = peewee.BooleanField()
+class _Record(SyncedRecord):
+    """A model for mappings that are only read, never saved: no table."""
 
 
 def money_mapping(*columns, totals=()):

@@ -1,31 +1,67 @@
-"""phoihop_hello: a province plugin with one model, one admin view and one command."""
+"""phoihop_hello: a province plugin with a synced sheet, a lookup list, an admin view,
+a command, a rule, a report section and demo rows — written with the plugin kit only."""
 import click
 import peewee
 
 from core import hookimpl
 from core.admin import ModelView
-from core.db import BaseModel
-from core.models import Unit
+from core.lookups import LookupModel
+from core.records import SyncedRecord
 from core.reports import Figure, Section
+from sheets.mapping import Column, LookupChoices, Mapping
 
 __version__ = "1.0.0"
 
 
-class Greeting(BaseModel):
-    """Lời chào: a line of text that belongs to one unit."""
+class Occasion(LookupModel):
+    """Dịp: a shared lookup list, seeded with its defaults; offices may add more."""
 
-    unit = peewee.ForeignKeyField(Unit, backref="greetings")
+    defaults = (("Tết Nguyên đán", ("Tết",)), ("Ngày Khoa học và Công nghệ", ("18/5",)))
+
+    class Meta:
+        table_name = "hello_occasion"
+
+
+class Greeting(SyncedRecord):
+    """Lời chào: a line of text of one unit, for one occasion (unit, archived, times and
+    the row's Mã come from SyncedRecord)."""
+
     text = peewee.CharField()
+    occasion = peewee.ForeignKeyField(Occasion, null=True)
+    sent_on = peewee.DateField(null=True)
+
+    class Meta:
+        table_name = "hello_greeting"
+
+
+class GreetingMapping(Mapping):
+    def __init__(self):
+        super().__init__(name="hello.greetings", model=Greeting, key_prefix="LC", title="Lời chào", columns=[
+            Column("text", "Lời chào", required=True),
+            Column("occasion", "Dịp", kind="choice", choices=LookupChoices(Occasion)),
+            Column("sent_on", "Ngày gửi", kind="date"),
+        ])
+
+    def rules(self, values):
+        """Cross-field rules only: a column's own checks live in its Column."""
+        if values.get("occasion") == "Tết Nguyên đán" and "Tết" not in (values.get("text") or ""):
+            return [("text", "Lời chào dịp Tết phải nhắc đến Tết")]
+        return []
 
 
 class GreetingView(ModelView):
-    column_list = ["text", "unit"]
-    column_labels = {"text": "Lời chào", "unit": "Đơn vị"}
+    column_list = ["text", "occasion", "sent_on", "unit"]
+    column_labels = {"text": "Lời chào", "occasion": "Dịp", "sent_on": "Ngày gửi", "unit": "Đơn vị"}
 
 
 @hookimpl
 def phoihop_models():
-    return [Greeting]
+    return [Occasion, Greeting]
+
+
+@hookimpl
+def phoihop_sheet_bindings():
+    return [GreetingMapping()]
 
 
 @hookimpl
@@ -38,14 +74,16 @@ def phoihop_cli(cli):
     @cli.command()
     @click.argument("unit_name")
     def hello(unit_name):
-        """Count the greetings of a unit."""
+        """Count the greetings of a unit (by name or code)."""
         from core.cli_support import app_context, fail
+        from core.models import find_unit
 
         with app_context():
-            unit = Unit.get_or_none(Unit.name == unit_name)
+            unit = find_unit(unit_name)
             if unit is None:
                 fail(f"Không có đơn vị {unit_name!r}")
-            click.echo(f"{unit.name}: {unit.greetings.count()} lời chào")
+            count = Greeting.select().where(Greeting.unit == unit, Greeting.archived == False).count()  # noqa: E712
+            click.echo(f"{unit.name}: {count} lời chào")
 
 
 @hookimpl
@@ -57,11 +95,13 @@ def phoihop_validate(binding, record):
 
 @hookimpl
 def phoihop_report(period, units):
-    count = Greeting.select().where(Greeting.unit.in_(units)).count()
+    count = Greeting.select().where(Greeting.unit.in_(units), Greeting.archived == False).count()  # noqa: E712
     return Section(key="hello", title="Lời chào", figures=[Figure("greetings", "Số lời chào", count)])
 
 
 @hookimpl
 def phoihop_demo_data(unit):
-    Greeting.create(unit=unit, text="Xin chào")
-    return {}
+    return {"hello.greetings": [
+        {"Lời chào": "Chúc mừng năm mới, Tết an khang", "Dịp": "Tết", "Ngày gửi": "25/01/2024"},
+        {"Lời chào": "Chào mừng Ngày Khoa học và Công nghệ Việt Nam", "Dịp": "18/5", "Ngày gửi": "18/05/2024"},
+    ]}

@@ -98,7 +98,7 @@ def test_filter_by_year(login_as, app, units, activities):
 
 
 def test_filter_by_unit_name(login_as, app, units, activities):
-    page = listed(login_as("admin"), **{filter_arg(app, "Đơn vị", "FilterEqual"): units["B"].name})
+    page = listed(login_as("admin"), **{filter_arg(app, "Đơn vị", "UnitFilter"): units["B"].name})
     assert "Hội thảo chè Phú Thọ" in page and "Hội thảo chuyển đổi số" not in page
 
 
@@ -189,6 +189,16 @@ def test_editor_creates_an_activity_with_partners_speakers_and_money_as_typed(lo
     assert activity.partner_names() == ["Hội Làm vườn tỉnh"]
     assert {p.full_name for p in Person.select()} == {"Nguyễn Văn Sơn", "Trần Văn Giang"}
     assert AuditLog.select().where(AuditLog.model == "training_activity").count() == 1
+
+
+def test_an_activity_is_saved_when_no_partner_is_chosen(login_as, units, kinds):
+    client = login_as("editor", units["A"])
+    data = form_data(client, f"{LIST}new/", kind=kinds["Tập huấn kỹ thuật"].id, unit=units["A"].id,
+                     partners="", start_date="07/12/2022", end_date="08/12/2022")  # as a browser posts them
+    assert client.post(f"{LIST}new/", data=data).status_code == 302
+    activity = Activity.get(Activity.title == "Tập huấn nuôi ong lấy mật")
+    assert activity.partner_names() == [] and (activity.start_date, activity.end_date) == (
+        dt.date(2022, 12, 7), dt.date(2022, 12, 8))
 
 
 def test_end_date_before_start_date_is_refused_with_a_vietnamese_message(login_as, units, kinds):
