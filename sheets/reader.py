@@ -63,6 +63,7 @@ class Table:
     skipped: dict[str, int]
     warnings: list[str]
     last_row: int  # 0-based index of the last non-empty row
+    added: list = field(default_factory=list)  # (column, header) of computed columns phoihop adds
     grid: list = field(repr=False, default_factory=list)
     mapping: Mapping | None = field(repr=False, default=None)
     caches: dict = field(repr=False, default_factory=dict)
@@ -143,15 +144,20 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     body = grid[header_index + 1:]
     header_width = max(len(grid[row]) for row in range(layout.top, layout.bottom + 1))
     width = max([header_width] + [last_filled(row) + 1 for row in body] + [0])
+    columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
+    headers = {f: one_line(match.by_column[c]) for f, c in columns.items()}
+    next_free, added = width, []
+    for column in mapping.columns:  # computed columns the sheet lacks go right of the table
+        if column.computed and column.field not in columns:
+            columns[column.field], headers[column.field] = next_free, column.header
+            added.append((next_free, column.header))
+            next_free += 1
     key_col = match.index.get(KEY_FIELD)
     status_col = match.index.get(STATUS_FIELD)
-    next_free = width
     if key_col is None:
         key_col, next_free = next_free, next_free + 1
     if status_col is None:
         status_col = next_free
-    columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
-    headers = {f: one_line(match.by_column[c]) for f, c in columns.items()}
     owned = {key_col, status_col}
 
     rows, totals_input, last_row = [], [], header_index
@@ -181,7 +187,7 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
         header_index=header_index, header_top=layout.top, columns=columns, headers=headers,
         key_col=key_col, status_col=status_col,
         key_header_missing=KEY_FIELD not in match.index, status_header_missing=STATUS_FIELD not in match.index,
-        rows=rows, skipped=skipped, warnings=warnings, last_row=last_row,
+        rows=rows, skipped=skipped, warnings=warnings, last_row=last_row, added=added,
         grid=grid, mapping=mapping, caches={c.field: {} for c in mapping.columns if c.kind in CACHED_KINDS},
     )
 

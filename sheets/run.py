@@ -125,6 +125,8 @@ class Run:
             self.archive_missing()
         if self.direction != "pull":
             self.append_database_records()
+        for col, header in table.added:  # computed columns the office's sheet lacked
+            self.cells[(table.header_index, col)] = header
         if table.key_header_missing:
             self.cells[(table.header_index, table.key_col)] = KEY_HEADER
         if table.status_header_missing:

@@ -365,3 +365,17 @@ def test_unchanged_rows_are_not_parsed_again(binding, run_sync, monkeypatch):
     result = run_sync(binding)
     assert parsed == [7]  # only the row whose record changed
     assert (result.pushed, result.unchanged) == (1, 2)
+
+
+def test_a_computed_column_the_sheet_lacks_is_added_right_of_the_table(unit, workbook, run_sync):
+    from sheets.models import Binding
+
+    grid = office_grid([row[:7] for row in SAMPLE_ROWS])
+    grid[3] = grid[3][:8]  # the office's sheet has no "Số tác giả" column
+    binding = Binding.create(name="test.entries", source=str(workbook(grid=grid)), worksheet=WORKSHEET, unit=unit)
+    assert run_sync(binding).created == 3
+    written = sheet(binding.source)
+    assert written[3][8:11] == ["Số tác giả", "Mã", "Trạng thái đồng bộ"]
+    assert column(written, "Số tác giả") == [None, "2", "1", "2"]
+    again = run_sync(binding)
+    assert (again.unchanged, again.requests["writes"]) == (3, 0)
