@@ -145,3 +145,18 @@ def allocate_keys(prefix: str, count: int) -> list[str]:
     KeySequence.update(last=KeySequence.last + count).where(KeySequence.prefix == prefix).execute()
     last = KeySequence.get_by_id(prefix).last
     return [f"{prefix}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def archive_records(model, gone, actor, chunk=1000) -> None:
+    """Archive the records of rows that left the sheet (never delete them), and mark their
+    ``SyncedRow`` as archived by the sheet — so the row coming back restores the record.
+    ``gone``: what the database knows of each ``Mã`` (``id``, ``record_id``)."""
+    from sheets.models import SyncedRow
+
+    for start in range(0, len(gone), chunk):
+        part = gone[start:start + chunk]
+        live = [r for r in select_records(model, [k.record_id for k in part]).values() if not r.archived]
+        if live:
+            model.update(archived=True).where(model.id.in_([r.id for r in live])).execute()
+            audit_rows(model, actor, "archive", live)
+        SyncedRow.update(archived=True, archived_by="sheet").where(SyncedRow.id.in_([k.id for k in part])).execute()

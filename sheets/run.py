@@ -31,8 +31,9 @@ from typing import NamedTuple
 from core.db import database
 from core.models import Unit, name_key, now, snapshot
 from sheets import bulk
+from sheets.append import append_records
 from sheets.apply import (
-    allocate_keys, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
+    allocate_keys, archive_records, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
 )
 from sheets.identity import Candidate, claim_rows, mass_archive, signature
 from sheets.lock import source_lock
@@ -44,7 +45,7 @@ from sheets.backend import Cell
 from sheets.values import clean_text
 
 OK, NEW, UPDATED = "OK", "Mới", "Đã cập nhật"
-ARCHIVED_IN_DB, PUSHED_NEW = "Đã lưu trữ trong hệ thống", "Mới (từ hệ thống)"
+ARCHIVED_IN_DB = "Đã lưu trữ trong hệ thống"
 KEY_RESTORED, RECORD_RESTORED = "Đã khôi phục Mã", "Đã khôi phục từ lưu trữ"
 STALE_STATUS = ("Lỗi", "Xung đột", "Đã lưu trữ", "Chú ý", "Đã khôi phục")
 MAX_STATUS = 1000  # characters: a status is a sentence, never a cell's worth of text
@@ -525,15 +526,7 @@ class Run:
             self.result.held_back = len(gone)
             return
         with chunk_transaction() as transaction:
-            for start in range(0, len(gone), CHUNK):
-                part = gone[start:start + CHUNK]
-                records = list(select_records(self.model, [k.record_id for k in part]).values())
-                live = [r for r in records if not r.archived]
-                if live:
-                    self.model.update(archived=True).where(self.model.id.in_([r.id for r in live])).execute()
-                    audit_rows(self.model, self.actor, "archive", live)
-                SyncedRow.update(archived=True, archived_by="sheet").where(
-                    SyncedRow.id.in_([k.id for k in part])).execute()
+            archive_records(self.model, gone, self.actor)
             if self.dry_run:
                 transaction.rollback()
         self.result.archived += len(gone)
@@ -541,62 +534,13 @@ class Run:
     # -- records made in the admin go to the sheet --------------------------------------------
     def append_database_records(self):
         with chunk_transaction() as transaction:
-            self._append()
+            appended = append_records(self.binding, self.mapping, self.index, self.counts, self.seen, self.table,
+                                      self.present)
             if self.dry_run:
                 transaction.rollback()
-
-    def _append(self):
-        linked = (SyncedRow.select(SyncedRow.record_id).join(Binding)
-                  .where(Binding.name == self.mapping.name, SyncedRow.archived == False))  # noqa: E712
-        in_sheet = {k.record_id for key, k in self.index.items() if key in self.counts}
-        archived_here = {k.record_id: (key, k) for key, k in self.index.items() if k.archived and key not in self.counts}
-        pending = [(key, k) for key, k in self.index.items()
-                   if not k.confirmed and k.origin == "database" and not k.archived and key not in self.seen]
-        pending_records = select_records(self.model, [k.record_id for _, k in pending]) if pending else {}
-        query = self.model.select().where(self.model.archived == False, self.model.id.not_in(linked))  # noqa: E712
-        if self.binding.unit_id is not None:
-            query = query.where(self.model.unit == self.binding.unit_id)
-        fresh = [r for r in query if r.id not in in_sheet]
-        work = [(key, k.id, pending_records.get(k.record_id)) for key, k in pending]
-        reused = []
-        for record in fresh:
-            key, known = archived_here.get(record.id, (None, None))
-            work.append((key, known.id if known else None, record))
-            if known:
-                reused.append(known.id)
-        work = [item for item in work if item[2] is not None and not item[2].archived]
-        if not work:
-            return
-        new_keys = allocate_keys(self.mapping.key_prefix, sum(1 for key, _, _ in work if key is None))
-        unit_names = {u.id: u.name for u in Unit.select()}
-        unit_column = self.mapping.unit_column()
-        index = self.table.last_row + 1
-        inserts, updates = [], []
-        for start in range(0, len(work), CHUNK):
-            part = work[start:start + CHUNK]
-            values = self.mapping.read_many([record for _, _, record in part])
-            for key, srow_id, record in part:
-                texts = {c.field: c.format(values[record.id].get(c.field)) for c in self.present}
-                for name, text in texts.items():
-                    if text:
-                        self.cells[(index, self.table.columns[name])] = text
-                if unit_column is not None and unit_column.field in self.table.columns:
-                    self.cells[(index, self.table.columns[unit_column.field])] = unit_names.get(record.unit_id, "")
-                if key is None:
-                    key = new_keys.pop(0)
-                    inserts.append({"binding": self.binding.id, "key": key, "record_id": record.id, "snapshot": texts,
-                                    "confirmed": False, "origin": "database", "archived": False, "digest": None})
-                else:
-                    updates.append((srow_id, texts))
-                self.cells[(index, self.table.key_col)] = key
-                self.cells[(index, self.table.status_col)] = PUSHED_NEW
-                self.confirm_keys.append(key)
-                self.result.pushed += 1
-                index += 1
-        bulk.insert(SyncedRow, inserts)
-        for srow_id, texts in updates:  # records un-archived in the admin: their old Mã comes back
-            SyncedRow.update(snapshot=texts, archived=False, archived_by=None, confirmed=False, origin="database",
-                             digest=None).where(SyncedRow.id == srow_id).execute()
+        self.cells.update(appended.cells)
+        self.confirm_keys.extend(appended.keys)
+        self.result.pushed += len(appended.keys)
 
     # -- helpers ----------------------------------------------------------------------------
     def set_status(self, row, text, keep_fresh=False):
