@@ -16,7 +16,10 @@ Prints, per database (figures, not assertions):
   queries alone (per kind; partners) as ratios to the same baseline;
 - the report's peak Python memory (tracemalloc) and the measuring process's peak RSS
   growth from after its imports to after the report runs (the database driver's own
-  memory included) — target ≤ 200 MB.
+  memory included) — target ≤ 200 MB;
+- what the partner links' copies of their activity's unit, start date and archived flag
+  cost the writes: an UPDATE of 1,000 activities that changes no copied column, and one
+  that archives them, with the trigger that keeps the copies and without it.
 
 Measurements run in a fresh subprocess, so that building the data does not count in
 its RSS.
@@ -118,11 +121,12 @@ def build(url, rows, partners, speakers):
                     })
                 ids = bulk.insert(Activity, batch, returning=True)
                 links_p, links_s = [], []
-                for i, activity_id in zip(range(made, made + count), ids):
+                for i, activity_id, row in zip(range(made, made + count), ids, batch):
                     unit = units[i % UNITS]
                     for j in range(int(partners) + (i % 10 < (partners % 1) * 10)):
                         links_p.append({"activity": activity_id, "position": j,
-                                        "organisation": org_ids[unit][(i + j * 7) % ORGS_PER_UNIT]})
+                                        "organisation": org_ids[unit][(i + j * 7) % ORGS_PER_UNIT],
+                                        "unit": unit, "start_date": row["start_date"], "archived": row["archived"]})
                     for j in range(int(speakers) + (i % 10 < (speakers % 1) * 10)):
                         links_s.append({"activity": activity_id, "position": j,
                                         "person": person_ids[unit][(i + j * 11) % PEOPLE_PER_UNIT]})
@@ -169,16 +173,44 @@ def measure(url):
         report_time = best(lambda: report_section(period, units))
         where = in_scope(period, units)
         kinds_time = best(lambda: by_kind(where))
-        partners_time = best(lambda: partner_counts(where, wide=True))
+        partners_time = best(lambda: partner_counts(period, units))
         tracemalloc.start()
         section = report_section(period, units)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        writes = copy_costs()
     return {"baseline": baseline, "report": report_time, "kinds": kinds_time, "partners": partners_time,
             "tracemalloc_mb": peak / 2**20, "rss_growth_mb": (rss_after - rss_start) / 1024,
             "rss_peak_mb": rss_after / 1024, "activities_counted": section.table("kinds").total[1],
-            "partners_ranked": len(section.table("partners").rows)}
+            "partners_ranked": len(section.table("partners").rows), **writes}
+
+
+def copy_costs(count=1000):
+    """What the partner links' copies cost the writes (rolled back): one UPDATE of
+    ``count`` activities' participants (no copied column: the trigger rewrites nothing),
+    and one that archives them (their links follow), with the trigger and without."""
+    from core.db import database
+    from plugins.training.models import TRIGGER, Activity, install_copy_trigger
+
+    ids = [i for (i,) in Activity.select(Activity.id).where(Activity.archived == False)  # noqa: E712
+           .order_by(Activity.id).limit(count).tuples()]
+    statements = {"participants": lambda: Activity.update(participants=Activity.participants + 1),
+                  "archive": lambda: Activity.update(archived=True)}
+
+    def timed(make):
+        def run():
+            with database.atomic() as transaction:
+                make().where(Activity.id.in_(ids)).execute()
+                transaction.rollback()
+        return best(run)
+
+    found = {f"{name}_trigger": timed(make) for name, make in statements.items()}
+    on = f' ON "{Activity._meta.table_name}"' if "Postgres" in type(database.obj).__name__ else ""
+    database.execute_sql(f"DROP TRIGGER {TRIGGER}{on}")
+    found.update({f"{name}_bare": timed(make) for name, make in statements.items()})
+    install_copy_trigger()
+    return found
 
 
 def postgres_database(server_url):
@@ -211,6 +243,9 @@ def run_one(label, url, args):
     print(f"[{label}] report memory: tracemalloc peak {r['tracemalloc_mb']:.2f} MB, RSS growth "
           f"{r['rss_growth_mb']:.1f} MB (process peak {r['rss_peak_mb']:.0f} MB) (target ≤ 200 MB); "
           f"{r['activities_counted']:,} activities counted, {r['partners_ranked']} partners ranked")
+    print(f"[{label}] writes with the links' copies (trigger / none): UPDATE of 1,000 activities' participants "
+          f"{r['participants_trigger'] * 1000:.1f} / {r['participants_bare'] * 1000:.1f} ms; archiving them "
+          f"{r['archive_trigger'] * 1000:.1f} / {r['archive_bare'] * 1000:.1f} ms")
 
 
 def main():

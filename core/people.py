@@ -12,7 +12,7 @@ at once, in a number of statements that does not grow with the number of names:
 - :func:`organisation_lists` / :func:`people_lists`: the same for "one list of names per
   record" (``[(unit_id, ["Sở Y tế", "Tỉnh đoàn"]), …]``), each list deduplicated;
 - :func:`replace_links`: one DELETE for the owners and one INSERT for their new links,
-  with positions (the order the sheet gave);
+  with positions (the order the sheet gave), and copies of owner columns on request;
 - :func:`linked_values`: the other way, the names of every owner's links in one query.
 
 Linking the partners of 1,000 records is then four statements (three when every name is
@@ -406,7 +406,8 @@ def remember_aliases(keep, duplicates) -> list[str]:
 
 
 # -- links ---------------------------------------------------------------------------------
-def replace_links(link_model, owner_field, target_field, links: dict, *, position_field: str = "position") -> int:
+def replace_links(link_model, owner_field, target_field, links: dict, *, position_field: str = "position",
+                  copy: Sequence[str] = ()) -> int:
     """Make ``links`` (``{owner id: [target ids in order]}``) the only links of those
     owners in ``link_model``, with positions 0, 1, 2… in the given order; return how many
     links were written.
@@ -416,6 +417,14 @@ def replace_links(link_model, owner_field, target_field, links: dict, *, positio
     target repeated for one owner is linked once, at its first position; ``None`` targets
     are skipped; an owner with ``[]`` loses all its links. Owners not in ``links`` are
     untouched. Statements: one DELETE per 30,000 owners, one INSERT per 10,000 links.
+
+    ``copy`` names fields that the link rows carry from their owner's row: fields of
+    that name on both models (``("unit", "start_date", "archived")``), so that a query
+    over the links alone can filter by them. The INSERT reads them from the owner's row
+    itself (``INSERT … SELECT … JOIN owner``): a link holds what the database holds,
+    never a value an object in memory has not saved yet, and links of an owner without
+    a row are not written. Keeping the copies right when the owner changes later is the
+    caller's (training: a trigger).
     """
     if not links:
         return 0
@@ -427,8 +436,34 @@ def replace_links(link_model, owner_field, target_field, links: dict, *, positio
         targets = dict.fromkeys(target_ids)
         targets.pop(None, None)
         rows.extend((owner_id, target_id, position) for position, target_id in enumerate(targets))
-    bulk.insert_tuples(link_model, (owner.name, target.name, position_field), rows)
+    names = (owner.name, target.name, position_field)
+    if copy:
+        _insert_copying(link_model, owner, names, rows, copy)
+    else:
+        bulk.insert_tuples(link_model, names, rows)
     return len(rows)
+
+
+def _insert_copying(link_model, owner, names, rows, copy):
+    """``bulk.insert_tuples`` whose rows also take the ``copy`` fields from the owner's row:
+    ``INSERT INTO link (…, copies) SELECT v.…, o.copies FROM (VALUES …) v JOIN owner o``."""
+    db, q, meta = database.obj, bulk.quoted, link_model._meta
+    defaults = [f for f in meta.sorted_fields if f.name not in names and f.name not in copy and f.default is not None]
+    fields = [meta.fields[name] for name in names] + defaults
+    source = owner.rel_model
+    columns = ", ".join(q(f.column_name) for f in fields + [meta.fields[name] for name in copy])
+    picked = ", ".join([f"v.column{i}" for i in range(1, len(fields) + 1)]
+                       + [f"o.{q(source._meta.fields[name].column_name)}" for name in copy])
+    sql = (f"INSERT INTO {q(meta.table_name)} ({columns}) SELECT {picked} FROM (VALUES {{}}) AS v "
+           f"JOIN {q(source._meta.table_name)} AS o ON o.{q(owner.rel_field.column_name)} = v.column1")
+    one = "(" + ", ".join([db.param] * len(fields)) + ")"
+    convert = [bulk.converter(f) for f in fields]
+    for chunk in bulk.chunks(rows, min(bulk.MAX_ROWS, bulk.MAX_PARAMS // len(fields))):
+        params = []
+        for row in chunk:
+            values = [*row, *(f.default() if callable(f.default) else f.default for f in defaults)]
+            params.extend(c(value) for c, value in zip(convert, values))
+        db.execute_sql(sql.format(", ".join([one] * len(chunk))), params)
 
 
 def linked_values(link_model, owner_field, target_field, value_field, owner_ids: Iterable[int], *,

@@ -11,8 +11,8 @@ off, created when new — set-based, through :mod:`core.people`.
 """
 import peewee
 
-from core.bulk import chunks
-from core.db import BaseModel
+from core.bulk import chunks, quoted
+from core.db import BaseModel, database
 from core.lookups import LookupModel
 from core.models import Organisation, Person
 from core.people import linked_values, organisation_lists, people_lists, replace_links
@@ -89,15 +89,34 @@ class Activity(SyncedRecord):
 
 
 class ActivityPartner(BaseModel):
-    """Đơn vị phối hợp: a partner organisation of an activity."""
+    """Đơn vị phối hợp: a partner organisation of an activity.
+
+    A link carries copies of its activity's ``unit``, ``start_date`` and ``archived``
+    (:data:`COPIED`), so that the report counts the partners in scope from the links'
+    own index, without joining a million activities. They cannot go stale:
+    :func:`link_partners` writes them from the activity's row, a trigger on the
+    activities (:func:`install_copy_trigger`) rewrites them in the statement that
+    changes an activity — whoever runs it: the sync's chunk, its archive and restore,
+    the admin, raw SQL — and :func:`ensure_partner_copies`, which the report runs first,
+    installs that trigger where it is missing and fills what is missing.
+    """
 
     activity = peewee.ForeignKeyField(Activity, backref="partner_links", on_delete="CASCADE")
     organisation = peewee.ForeignKeyField(Organisation, backref="training_links", on_delete="CASCADE")
     position = peewee.IntegerField(default=0)
+    unit = peewee.IntegerField(null=True, column_name="unit_id")  # copies: nullable, added by phoihop init
+    start_date = peewee.DateField(null=True)
+    archived = peewee.BooleanField(null=True)
 
     class Meta:
         table_name = "training_activity_partner"
-        indexes = ((("activity", "organisation"), True),)
+        # The report's index: its WHERE (period, units, archived) and its GROUP BY.
+        indexes = ((("activity", "organisation"), True), (("start_date", "unit", "archived", "organisation"), False))
+
+    @classmethod
+    def create_table(cls, safe=True, **options):
+        super().create_table(safe=safe, **options)
+        install_copy_trigger()
 
 
 class ActivitySpeaker(BaseModel):
@@ -150,7 +169,7 @@ def link_partners(items):
     items = list(items)
     groups = organisation_lists([(activity.unit_id, names) for activity, names in items])
     links = {activity.id: ids for (activity, _), ids in zip(items, groups)}
-    replace_links(ActivityPartner, ActivityPartner.activity, ActivityPartner.organisation, links)
+    replace_links(ActivityPartner, ActivityPartner.activity, ActivityPartner.organisation, links, copy=COPIED)
     return links
 
 
@@ -188,3 +207,73 @@ def partner_names_of(activity_ids):
     """``{activity id: [partner names in order]}`` for many activities, in one query."""
     return linked_values(ActivityPartner, ActivityPartner.activity, ActivityPartner.organisation,
                          Organisation.name, activity_ids)
+
+
+# -- the activity's columns copied on its partner links ---------------------------------------
+COPIED = ("unit", "start_date", "archived")
+TRIGGER = "training_activity_partner_copies"
+
+
+def _copy_trigger_sql():
+    """The statements that create the trigger: on PostgreSQL one per UPDATE statement,
+    rewriting in one join the links whose copies differ from the updated activities; on
+    SQLite (row triggers only) one per activity whose copied columns changed."""
+    q = quoted
+    activity, links = q(Activity._meta.table_name), q(ActivityPartner._meta.table_name)
+    owner = q(ActivityPartner.activity.column_name)
+    columns = [q(ActivityPartner._meta.fields[name].column_name) for name in COPIED]
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        pairs = ", ".join(f"{c} = n.{c}" for c in columns)
+        mine, theirs = ", ".join(f"l.{c}" for c in columns), ", ".join(f"n.{c}" for c in columns)
+        return [
+            f"CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"UPDATE {links} AS l SET {pairs} FROM new_rows AS n WHERE l.{owner} = n.{q('id')} "
+            f"AND ({mine}) IS DISTINCT FROM ({theirs}); RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {TRIGGER} ON {activity}",
+            f"CREATE TRIGGER {TRIGGER} AFTER UPDATE ON {activity} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER}()",
+        ]
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+    pairs = ", ".join(f"{c} = NEW.{c}" for c in columns)
+    return [f"CREATE TRIGGER IF NOT EXISTS {TRIGGER} AFTER UPDATE OF {', '.join(columns)} ON {activity} "
+            f"FOR EACH ROW WHEN {changed} BEGIN UPDATE {links} SET {pairs} WHERE {owner} = NEW.{q('id')}; END"]
+
+
+def install_copy_trigger():
+    """Create the trigger that keeps the partner links' copies equal to their activity
+    (idempotent). ``phoihop init`` creates it with the links' table; on a database made
+    before, :func:`ensure_partner_copies` does."""
+    with database.atomic():
+        for sql in _copy_trigger_sql():
+            database.execute_sql(sql)
+
+
+def ensure_partner_copies():
+    """Make every partner link carry its activity's current unit, start date and archived
+    flag; return what was done (``None``, ``"filled"`` or ``"installed"``). The report
+    runs it first: one query when all is well.
+
+    The trigger missing (a database made before the copies: ``phoihop init`` added the
+    columns, empty; or a table rebuilt): create it and the links' report index, then copy
+    every activity onto its links — one UPDATE, once. Links written by other code than
+    :func:`link_partners` (copies empty): fill those — one UPDATE.
+    """
+    p = database.obj.param
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        installed = f"SELECT 1 FROM pg_trigger WHERE tgname = {p} AND tgrelid = to_regclass({p})"
+    else:
+        installed = f"SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = {p} AND tbl_name = {p}"
+    missing = ActivityPartner.select(peewee.SQL("1")).where(ActivityPartner.start_date.is_null()).limit(1)
+    sql, params = missing.sql()
+    state = database.execute_sql(f"SELECT EXISTS ({installed}), EXISTS ({sql})",
+                                 [TRIGGER, Activity._meta.table_name, *params]).fetchone()
+    if state[0] and not state[1]:
+        return None
+    with database.atomic():
+        if not state[0]:
+            install_copy_trigger()
+            ActivityPartner._schema.create_indexes(safe=True)
+        copies = {getattr(ActivityPartner, name): getattr(Activity, name) for name in COPIED}
+        query = ActivityPartner.update(copies).from_(Activity).where(Activity.id == ActivityPartner.activity)
+        (query if not state[0] else query.where(ActivityPartner.start_date.is_null())).execute()
+    return "installed" if not state[0] else "filled"

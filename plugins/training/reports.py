@@ -2,9 +2,11 @@
 
 A fixed number of aggregate queries, whatever the number of activities: one ``GROUP BY``
 kind over the activities (count, participants, speakers, budgets — read from the report
-index alone), one ``GROUP BY`` organisation over the partner links, and two small look-ups
-(the kinds, the names of the partners found). No activity row is loaded. An activity counts in the period when its start date
-falls in it; archived activities (removed from the sheet) do not count.
+index alone), one ``GROUP BY`` organisation over the partner links (read from theirs: the
+links carry copies of their activity's unit, start date and archived flag, checked by one
+query first), and two small look-ups (the kinds, the names of the partners found). No
+activity row is loaded. An activity counts in the period when its start date falls in it;
+archived activities (removed from the sheet) do not count.
 
 Averages per unit per year divide by ``len(units) × period.years``: every unit in scope
 counts, including units that held no activity. Rounding (half up): counts per unit per
@@ -26,11 +28,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import JOIN, SQL, NodeList, fn
+from peewee import SQL, fn
 
-from core.models import Organisation, Unit, name_key
+from core.models import Organisation, name_key
 from core.reports import Chart, Column, Section, Table
-from plugins.training.models import Activity, ActivityKind, ActivityPartner
+from plugins.training.models import Activity, ActivityKind, ActivityPartner, ensure_partner_copies
 
 SECTION = "training"
 TITLE = "Hội thảo, hội nghị, tập huấn, phổ biến kiến thức"
@@ -58,12 +60,14 @@ CHARTS = (
 )
 
 
-def in_scope(period, units):
-    """The WHERE clause: activities of ``units`` starting within ``period``, not archived."""
+def in_scope(period, units, model=Activity):
+    """The WHERE clause: activities of ``units`` starting within ``period``, not archived
+    — over the activities, or (``model=ActivityPartner``) over their partner links by the
+    copies of those columns that the links carry."""
     return (
-        Activity.unit.in_([u.id for u in units])
-        & Activity.start_date.between(dt.date(period.start, 1, 1), dt.date(period.end, 12, 31))
-        & (Activity.archived == False)  # noqa: E712 — peewee expression
+        model.unit.in_([u.id for u in units])
+        & model.start_date.between(dt.date(period.start, 1, 1), dt.date(period.end, 12, 31))
+        & (model.archived == False)  # noqa: E712 — peewee expression
     )
 
 
@@ -104,40 +108,30 @@ def by_kind(where):
     return {kind: tuple(int(v or 0) for v in rest) for kind, *rest in query}
 
 
-def partner_counts(where, wide):
-    """``{organisation_id: joint activities}`` in one GROUP BY over the partner links.
-
-    ``wide`` (most registered units in scope, a national report) reads every link in
-    ``activity_id`` order and looks its activity up by primary key: SQLite has no hash
-    join, and this is about 3× faster there than seeking the links of each activity in
-    scope; PostgreSQL plans both forms alike. ``CROSS JOIN … WHERE`` fixes SQLite's join
-    order and the unary ``+`` keeps it off the organisation index, in SQL both databases
-    read the same way. A narrow scope (one unit's sơ kết) seeks only its activities' links.
-    """
+def partner_counts(period, units):
+    """``{organisation_id: joint activities}`` in one GROUP BY over the partner links in
+    scope, read from the links' report index alone: each link carries its activity's
+    unit, start date and archived flag (``models.ActivityPartner``), so no activity is
+    read. Run :func:`~plugins.training.models.ensure_partner_copies` first."""
     org = ActivityPartner.organisation
-    if not wide:
-        query = (ActivityPartner.select(org, fn.COUNT(ActivityPartner.id))
-                 .join(Activity).where(where).group_by(org))
-    else:
-        key = NodeList((SQL("+"), org), glue="")
-        query = (ActivityPartner.select(key, fn.COUNT(ActivityPartner.id))
-                 .join(Activity, JOIN.CROSS).where((Activity.id == ActivityPartner.activity) & where)
-                 .group_by(key))
+    query = (ActivityPartner.select(org, fn.COUNT(SQL("*")))
+             .where(in_scope(period, units, ActivityPartner)).group_by(org))
     return {org_id: int(count) for org_id, count in query.tuples()}
 
 
-def partner_ranking(where, wide=False):
+def partner_ranking(period, units):
     """``[(name, joint activities)]``: partners by number of joint activities, most
     first, then by name.
 
     One GROUP BY over the partner links in scope (:func:`partner_counts`) gives a count
-    per organisation; a second query fetches the names of those organisations only. Organisations are then merged by
-    normalised name, so that the same partner named in the records of several units
-    (every province has its Sở Y tế) is one line of a national report; in one unit's
-    report every line is one organisation. Ties are ordered in Python, so that SQLite and
-    PostgreSQL (whose collations differ) give the same list.
+    per organisation; a second query fetches the names of those organisations only.
+    Organisations are then merged by normalised name, so that the same partner named in
+    the records of several units (every province has its Sở Y tế) is one line of a
+    national report; in one unit's report every line is one organisation. Ties are
+    ordered in Python, so that SQLite and PostgreSQL (whose collations differ) give the
+    same list.
     """
-    counts = partner_counts(where, wide)
+    counts = partner_counts(period, units)
     merged = {}
     ids = list(counts)
     for start in range(0, len(ids), 10_000):
@@ -162,7 +156,8 @@ def report_section(period, units):
         row = counts.get(kind.id, (0, 0, 0, 0, 0))
         rows.append((kind.name, *figures(*row, n_units, years)))
         totals = [a + b for a, b in zip(totals, row)]
-    partners = partner_ranking(where, wide=2 * n_units > Unit.select().count())
+    ensure_partner_copies()
+    partners = partner_ranking(period, units)
     return Section(
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
         tables=[

@@ -1,14 +1,14 @@
 """Domain rules of the training area: pure functions on plain values (no database).
 
 Each check returns a list of ``(field, Vietnamese message)`` problems, empty when the
-values are fine; :func:`check_activity` runs them all on a row's parsed values. Messages
-quote values the way the sheet shows them (``dd/mm/yyyy``, ``1.200``). Splitting a
-speaker's title off ('PGS.TS. …') is the core's (:func:`core.people.split_title`), shared
-with every area that names people.
+values are fine; :func:`check_activity` runs them all on a row's parsed values. Checks of
+one cell are not rules: they belong to the sheet's columns. Messages quote values the way
+the sheet shows them (``dd/mm/yyyy``). Splitting a speaker's title off ('PGS.TS. …') is
+the core's (:func:`core.people.split_title`), shared with every area that names people.
 """
 from __future__ import annotations
 
-from sheets.values import format_date, format_int, normalise
+from sheets.values import format_date, normalise
 
 
 def check_dates(start, end) -> list[tuple[str, str]]:
@@ -18,33 +18,14 @@ def check_dates(start, end) -> list[tuple[str, str]]:
     return []
 
 
-def check_participants(count) -> list[tuple[str, str]]:
-    """The number of participants (số người tham dự), when given, is not negative."""
-    if count is not None and count < 0:
-        return [("participants", f"Số người tham dự không được âm ({format_int(count)})")]
-    return []
-
-
-def check_budget(field: str, amount) -> list[tuple[str, str]]:
-    """A budget amount (kinh phí), when given, is not negative."""
-    if amount is not None and amount < 0:
-        label = "Kinh phí ngân sách" if field == "state_budget" else "Kinh phí huy động"
-        return [(field, f"{label} không được âm ({format_int(amount)})")]
-    return []
-
-
 def check_activity(values: dict) -> list[tuple[str, str]]:
     """Every rule on a row's parsed values (``field → value``; missing fields are skipped).
 
-    Cell-level problems (an impossible date, an unknown kind, unreadable money, a negative
-    count) are already reported by the column parsers; these rules look across cells and
-    also guard values that reach the database another way (the admin, a province plugin).
+    Only rules across cells live here. What one cell must be — required, one of the
+    choices, not negative (``minimum``, and money never is) — is its sheet column's
+    check (``sheets.py``), and the admin form runs that same check (``views.py``).
     """
-    problems = check_dates(values.get("start_date"), values.get("end_date"))
-    problems += check_participants(values.get("participants"))
-    for field in ("state_budget", "other_budget"):
-        problems += check_budget(field, values.get(field))
-    return problems
+    return check_dates(values.get("start_date"), values.get("end_date"))
 
 
 def infer_format(venue: str | None) -> str | None:

@@ -67,7 +67,8 @@ class ActivityMapping(Mapping):
         )
 
     def rules(self, values: dict) -> list[tuple[str | None, str]]:
-        """End date after start date, counts and amounts not negative (``rules.py``)."""
+        """The rules across cells (``rules.py``): the end date not before the start date.
+        One cell's checks (required, choices, not negative) are the columns' own."""
         return check_activity(values)
 
     def read(self, record) -> dict:

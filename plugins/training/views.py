@@ -12,7 +12,7 @@ from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFil
 from flask_admin.contrib.peewee.tools import parse_like_term
 from peewee import JOIN
 from wtforms import StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional, ValidationError
 
 from core.admin import ModelView, scope
 from core.models import Organisation, Person, Unit
@@ -23,7 +23,8 @@ from plugins.training.models import (
     Activity, ActivityKind, ActivityPartner, ActivitySpeaker, partner_names_of, set_partners, set_speakers,
 )
 from plugins.training.rules import check_activity
-from sheets.values import format_list, parse_list
+from plugins.training.sheets import activity_columns
+from sheets.values import CellError, format_list, parse_list
 
 CATEGORY = "Tập huấn, hội thảo"
 
@@ -38,6 +39,23 @@ LABELS = {
 
 
 # -- form fields ---------------------------------------------------------------------------
+COLUMNS = {column.field: column for column in activity_columns({})}  # the sheet's; kinds unused here
+
+
+def column_check(field):
+    """A form validator running the sheet column's own check (its parser, its minimum) on
+    the typed value: the admin refuses what a sheet row is refused for, in the same words."""
+    column = COLUMNS[field]
+
+    def check(form, form_field):
+        try:
+            column.parse(form_field.data)
+        except CellError as exc:
+            raise ValidationError(f"{LABELS[field]} {exc.reason}") from None
+
+    return check
+
+
 def partner_field():
     """Partners picked with Select2 from the organisations the user may see; an id they
     may not see is an error, not dropped."""
@@ -117,7 +135,7 @@ class ActivityView(ModelView):
     form_overrides = {"title": StringField, "state_budget": MoneyField, "other_budget": MoneyField,
                       "speakers": TextAreaField}
     form_args = {
-        "participants": {"validators": [Optional(), NumberRange(min=0, message="Số người tham dự không được âm")]},
+        "participants": {"validators": [Optional(), column_check("participants")]},
         "speakers": {"description": "Mỗi người một dòng, hoặc cách nhau bằng dấu ;"},
         "state_budget": {"description": "Ví dụ: 12.500.000 hoặc 12,5 triệu"},
         "other_budget": {"description": "Ví dụ: 12.500.000 hoặc 12,5 triệu"},
@@ -164,8 +182,7 @@ class ActivityView(ModelView):
         valid = super().validate_form(form)
         if not valid or not hasattr(form, "start_date"):
             return valid
-        values = {name: form[name].data for name in ("start_date", "end_date", "participants",
-                                                       "state_budget", "other_budget") if name in form}
+        values = {name: form[name].data for name in ("start_date", "end_date") if name in form}
         for field, message in check_activity(values):
             form[field].errors = [*form[field].errors, message]
             valid = False

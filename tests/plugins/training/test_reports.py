@@ -175,16 +175,16 @@ def test_same_partner_in_two_units_is_one_line(units, make_activity):
     assert partners == [{"name": "Sở Y tế", "activities": 2}]
 
 
-def test_national_and_single_unit_partner_plans_agree(units, make_activity):
-    from plugins.training.reports import in_scope, partner_ranking
+def test_partners_count_only_activities_in_scope(units, make_activity):
+    from plugins.training.reports import partner_ranking
 
     make_activity(units["A"], partners=["Sở Y tế", "Tỉnh đoàn"])
     make_activity(units["B"], partners=["Sở Y tế"], archived=True)
     make_activity(units["B"], partners=["Báo Phú Thọ"], start_date=dt.date(2023, 1, 1))
     make_activity(units["B"], partners=["Sở Y tế"])
-    where = in_scope(PERIOD, [units["A"], units["B"]])
-    assert partner_ranking(where, wide=True) == partner_ranking(where, wide=False) == [
-        ("Sở Y tế", 2), ("Tỉnh đoàn", 1)]
+    make_activity(units["B"], partners=["Hội Nông dân"], start_date=dt.date(2019, 12, 31))
+    assert partner_ranking(PERIOD, [units["A"], units["B"]]) == [("Sở Y tế", 2), ("Tỉnh đoàn", 1)]
+    assert partner_ranking(PERIOD, [units["B"]]) == [("Sở Y tế", 1)]
 
 
 def test_no_units_gives_no_averages(kinds):
@@ -205,7 +205,7 @@ def test_the_report_runs_a_fixed_number_of_queries_whatever_the_rows(units, make
     few = queries()
     for n in range(20):
         make_activity(units["A"], partners=[f"Đối tác {n}"], speakers=[f"TS. Người {n}"])
-    assert queries() == few == 5  # kinds, per kind, registered units, partners, partner names
+    assert queries() == few == 5  # kinds, per kind, the links' copies checked, partners, partner names
 
 
 def test_the_section_declares_kinds_of_columns_a_total_and_charts(units, make_activity):

@@ -1,9 +1,7 @@
 """The training rules: pure functions on plain values."""
 import datetime as dt
 
-from plugins.training.rules import (
-    check_activity, check_budget, check_dates, check_participants, infer_format,
-)
+from plugins.training.rules import check_activity, check_dates, infer_format
 
 
 def test_end_date_before_start_date_is_an_error_on_the_end_date():
@@ -20,26 +18,15 @@ def test_missing_end_date_is_a_one_day_event():
     assert check_dates(dt.date(2022, 3, 2), None) == []
 
 
-def test_negative_participants_is_an_error():
-    assert check_participants(-20) == [("participants", "Số người tham dự không được âm (-20)")]
-
-
-def test_zero_participants_is_fine():
-    assert check_participants(0) == []
-
-
-def test_negative_budget_names_its_column():
-    assert check_budget("other_budget", -500000) == [("other_budget", "Kinh phí huy động không được âm (-500.000)")]
-
-
 def test_check_activity_skips_fields_that_are_absent():
     assert check_activity({"title": "Hội thảo"}) == []
 
 
-def test_check_activity_reports_every_problem():
+def test_check_activity_reports_the_rules_across_cells_only():
+    """Not negative is the columns' check (tests/plugins/training/test_sheets.py), not a rule."""
     problems = check_activity({"start_date": dt.date(2021, 5, 2), "end_date": dt.date(2021, 5, 1),
                                "participants": -1, "state_budget": -1})
-    assert [field for field, _ in problems] == ["end_date", "participants", "state_budget"]
+    assert [field for field, _ in problems] == ["end_date"]
 
 
 def test_online_venue_implies_online_format():

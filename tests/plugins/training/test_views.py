@@ -227,6 +227,14 @@ def test_negative_participants_are_refused(login_as, units, kinds):
     assert Activity.select().count() == 0
 
 
+def test_negative_budget_is_refused_in_the_columns_words(login_as, units, kinds):
+    client = login_as("editor", units["A"])
+    data = form_data(client, f"{LIST}new/", kind=kinds["Tập huấn kỹ thuật"].id, unit=units["A"].id,
+                     other_budget="-500.000")
+    assert "&#34;-500.000&#34; không được âm" in client.post(f"{LIST}new/", data=data).get_data(as_text=True)
+    assert Activity.select().count() == 0
+
+
 def test_editor_cannot_pick_another_units_organisation_as_partner(login_as, units, kinds):
     client = login_as("editor", units["A"])
     foreign = Organisation.create(unit=units["B"], name="Sở Y tế Phú Thọ")
