@@ -305,17 +305,18 @@ class Run:
         decided = merge_row(self.present, srow.snapshot, row.texts, db_texts, direction=self.direction,
                             formulas=self.formula_fields.get(row.index, ()), unknown=row.unknown)
         changes = {name: row.values.get(name) for name in decided.to_db}
-        if not self.stage_update(row, record, changes, unit_id, restored):
+        moved = unit_id is not None and unit_id != record.unit_id and self.direction != "push"
+        if not self.stage_update(row, record, changes, unit_id if moved else None, restored):
             return
         self.keep_alive(srow, confirmed=claim is None)
         conflicts = self.record_conflicts(row, srow, record, decided)
         pushed = self.push_cells(row, srow, decided)
-        settled = decided.settled and not changes and not restored
+        settled = decided.settled and not changes and not restored and not moved
         digest = self.digest(row, record.id) if settled else None
         if decided.base != srow.snapshot or digest != srow.digest:
             srow.snapshot, srow.digest = decided.base, digest
             self.changed_srows[srow.id] = srow
-        self.report_row(row, decided, conflicts, claim, restored, changes, pushed)
+        self.report_row(row, decided, conflicts, claim, restored, changes or moved, pushed)
 
     def coming_back(self, record, srow):
         """``None`` when the record stays archived (gone, or archived in the admin); else
@@ -335,15 +336,14 @@ class Run:
             self.changed_srows[srow.id] = srow
         self.set_status(row, ARCHIVED_IN_DB)
 
-    def stage_update(self, row, record, changes, unit_id, restored):
+    def stage_update(self, row, record, changes, new_unit, restored):
         """Put the sheet's changes (and a new unit) on the record, to be saved with the
         chunk; ``False`` when the table cannot hold them (a row error)."""
-        moved = unit_id is not None and unit_id != record.unit_id and self.direction != "push"
-        if not (changes or restored or moved):
+        if not (changes or restored or new_unit):
             return True
         before = snapshot(record)
-        if moved:
-            record.unit = unit_id
+        if new_unit:
+            record.unit = new_unit
         if changes:
             self.mapping.apply(record, changes)
         problems = self.fit_errors(row, record)

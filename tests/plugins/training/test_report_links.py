@@ -122,7 +122,8 @@ def test_an_activity_restored_by_the_sync_counts_again(units, synced):
 def test_an_activity_moved_to_another_unit_in_the_sheet_counts_there(units, synced):
     grid, run = synced
     grid[4][1] = units["B"].name  # only the unit changes: the partners are not relinked
-    run()
+    result = run()
+    assert (result.updated, result.unchanged) == (1, 2)  # a move is an update, not "unchanged"
     assert Activity.get(Activity.title == "Tập huấn trồng vải").unit_id == units["B"].id
     assert partners(units["A"]) == {"Sở Y tế": 1, "Tỉnh đoàn": 1}
     assert partners(units["B"]) == {"Sở Y tế": 2}
