@@ -146,18 +146,20 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
     width = max([header_width] + [last_filled(row) + 1 for row in body] + [0])
     columns = {f: c for f, c in match.index.items() if f not in (KEY_FIELD, STATUS_FIELD)}
     headers = {f: one_line(match.by_column[c]) for f, c in columns.items()}
-    next_free, added = width, []
-    for column in mapping.columns:  # computed columns the sheet lacks go right of the table
-        if column.computed and column.field not in columns:
-            columns[column.field], headers[column.field] = next_free, column.header
-            added.append((next_free, column.header))
-            next_free += 1
+    next_free = width  # Mã is the first free column right of the table, then the status
     key_col = match.index.get(KEY_FIELD)
     status_col = match.index.get(STATUS_FIELD)
     if key_col is None:
         key_col, next_free = next_free, next_free + 1
     if status_col is None:
-        status_col = next_free
+        status_col, next_free = next_free, next_free + 1
+    next_free = max(next_free, key_col + 1, status_col + 1)
+    added = []
+    for column in mapping.columns:  # then the computed columns the sheet lacks
+        if column.computed and column.field not in columns:
+            columns[column.field], headers[column.field] = next_free, column.header
+            added.append((next_free, column.header))
+            next_free += 1
     owned = {key_col, status_col}
 
     rows, totals_input, last_row = [], [], header_index

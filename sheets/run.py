@@ -96,10 +96,10 @@ class Run:
             gc.unfreeze()
 
     def _execute(self):
+        self.mapping.prepare()  # lookup lists changed since the last run, in any process, are re-read
         grid = self.backend.read(self.binding.worksheet)
         self.grid = grid
         self.table = table = read_table(grid, self.mapping)
-        self.mapping.prepare()  # lookup lists changed since the last run, in any process, are re-read
         gc.freeze()  # the grid and the table live for the whole run
         self.result.skipped = dict(table.skipped)
         self.result.warnings.extend([*getattr(grid, "warnings", ()), *table.warnings])

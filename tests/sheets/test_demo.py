@@ -16,8 +16,8 @@ def test_demo_workbooks_are_linked_and_synced(tmp_path, sync_pm, monkeypatch):
     path = tmp_path / "site" / "workbooks" / "test.entries.xlsx"
     assert f"bảng tính: {path}" in result.output
     grid = sheet(path, "entries")
-    assert grid[3] == ["STT", "Tên giải pháp", "Ngày nhận", "Kinh phí", "Tác giả", "Số tác giả", "Mã", "Trạng thái đồng bộ"]
-    assert [row[5:7] for row in grid[4:]] == [["2", "GP-000001"], ["1", "GP-000002"]]
+    assert grid[3] == ["STT", "Tên giải pháp", "Ngày nhận", "Kinh phí", "Tác giả", "Mã", "Trạng thái đồng bộ", "Số tác giả"]
+    assert [row[5:8:2] for row in grid[4:]] == [["GP-000001", "2"], ["GP-000002", "1"]]
     app = create_app({"CONFIG_FILE": str(tmp_path / "site" / "phoihop.cfg")}, plugin_manager=sync_pm)
     with app.app_context():
         assert sorted(e.title for e in Entry.select()) == ["Máy gieo hạt", "Máy tách hạt"]

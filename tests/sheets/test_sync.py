@@ -375,7 +375,7 @@ def test_a_computed_column_the_sheet_lacks_is_added_right_of_the_table(unit, wor
     binding = Binding.create(name="test.entries", source=str(workbook(grid=grid)), worksheet=WORKSHEET, unit=unit)
     assert run_sync(binding).created == 3
     written = sheet(binding.source)
-    assert written[3][8:11] == ["Số tác giả", "Mã", "Trạng thái đồng bộ"]
+    assert written[3][8:11] == ["Mã", "Trạng thái đồng bộ", "Số tác giả"]
     assert column(written, "Số tác giả") == [None, "2", "1", "2"]
     again = run_sync(binding)
     assert (again.unchanged, again.requests["writes"]) == (3, 0)
