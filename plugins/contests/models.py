@@ -22,6 +22,7 @@ from core.db import BaseModel
 from core.lookups import LookupModel, split_aliases
 from core.models import Organisation, Person, Unit, name_key, now
 from core.records import StampedModel, SyncedRecord
+from core.vietnamese import format_money
 from plugins.contests import catalog
 from plugins.contests.rules import MEAN, MINIMUM_VALID_SCORES, FORMULAS
 
@@ -111,7 +112,7 @@ class BaseSalary(StampedModel):
         shared = True
 
     def __str__(self):
-        return f"{self.amount:,}".replace(",", ".")
+        return format_money(self.amount)
 
 
 # -- editions --------------------------------------------------------------------------------------

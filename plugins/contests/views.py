@@ -523,16 +523,21 @@ class KindView(CatalogueView):
     column_searchable_list = ["name", "aliases"]
 
 
+def kind_filter(model):
+    """Filter a kind's items (fields, tiers) by their kind — on that model's own column."""
+    return IdFilter(model.kind, "Loại cuộc thi", options=Options(
+        lambda: [(str(i), n) for i, n in ContestKind.select(ContestKind.id, ContestKind.name).tuples()]))
+
+
 class FieldView(CatalogueView):
     column_list = ["kind", "name", "aliases", "sort_order", "active"]
     column_formatters = {"kind": kind_column}
     column_searchable_list = ["name", "aliases"]
-    column_filters = [IdFilter(ContestField.kind, "Loại cuộc thi", options=Options(
-        lambda: [(str(i), n) for i, n in ContestKind.select(ContestKind.id, ContestKind.name).tuples()]))]
+    column_filters = [kind_filter(ContestField)]
 
 
 class TierView(FieldView):
-    pass
+    column_filters = [kind_filter(PrizeTier)]
 
 
 class CriterionView(CatalogueView):

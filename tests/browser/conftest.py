@@ -12,6 +12,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test``) the tests that use a browser share one worker:
+    one Chromium."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture
 def db_url(tmp_path):
     """The browser tests check what a person sees; one database (SQLite) is enough."""
@@ -22,7 +32,8 @@ def db_url(tmp_path):
 def live_server(app):
     """The app served over HTTP on loopback for the browser."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look: every 0.5 s by default, every 0.02 s here
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -38,20 +49,49 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-@pytest.fixture
-def page():
+_chromium = {}  # this process's one Playwright and Chromium, and how many fixtures hold them
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session (starting it costs a second or two); each test gets a
+    context of its own — cookies, storage and cache start empty — in :func:`page`. A test
+    module that imports this fixture gets a fixture of its own, but the same Chromium:
+    Playwright's sync API runs once per process."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
+    if not _chromium:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.csp_console = []
-        page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_console.append(message.text))
-        page.add_init_script(RECORD_VIOLATIONS)
-        yield page
-        browser.close()
+        playwright = sync_playwright().start()
+        try:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception:
+            playwright.stop()
+            raise
+        _chromium.update(playwright=playwright, browser=launched, holders=0)
+    _chromium["holders"] += 1
+    try:
+        yield _chromium["browser"]
+    finally:
+        _chromium["holders"] -= 1
+        if not _chromium["holders"]:
+            try:
+                _chromium["browser"].close()
+            finally:
+                _chromium.pop("playwright").stop()
+                _chromium.clear()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.csp_console = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_console.append(message.text))
+    page.add_init_script(RECORD_VIOLATIONS)
+    yield page
+    context.close()
 
 
 def csp_violations(page):

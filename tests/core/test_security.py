@@ -499,14 +499,14 @@ def test_production_server_answers_behind_a_tls_proxy(app, make_user, db_url):
     try:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/login", headers={"X-Forwarded-Proto": "https"})
         answer = None
-        for _attempt in range(200):  # wait until it listens (bounded)
+        for _attempt in range(1000):  # wait until it listens (bounded: 20 s)
             try:
                 answer = urllib.request.urlopen(request, timeout=5)
                 break
             except urllib.error.URLError:
                 if server.poll() is not None:
                     break
-                time.sleep(0.1)
+                time.sleep(0.02)
         assert answer is not None, server.communicate(timeout=5)[0]
         assert answer.status == 200
         assert answer.headers["Server"] == "phoihop"
