@@ -27,6 +27,10 @@ def format_number(view, value, name):
     return vietnamese.format_number(value)
 
 
+def format_bool(view, value, name):
+    return "Có" if value else "Không"
+
+
 def formatters(base):
     found = dict(base)
     found.update({
@@ -35,6 +39,7 @@ def formatters(base):
         int: format_number,
         decimal.Decimal: format_number,
     })
+    found.setdefault(bool, format_bool)  # a list page keeps Flask-Admin's check icons
     return found
 
 

@@ -350,7 +350,7 @@ class Run:
         if problems:
             self.fail_row(row, problems)
             return False
-        self.updates.append((record, changes, before))
+        self.updates.append((record, changes, before, row))
         if restored:
             self.restores.append(record)
         return True
@@ -460,14 +460,15 @@ class Run:
         if self.creates:
             self.flush_creates()
         if self.updates:
-            records = [record for record, _, _ in self.updates]
+            records = [record for record, _, _, _ in self.updates]
             update_records(self.model, records)
-            self.mapping.after_save_many([(record, changes) for record, changes, _ in self.updates])
+            self.mapping.after_save_many([(record, changes) for record, changes, _, _ in self.updates])
             restored = {record.id for record in self.restores}
             plain = [r for r in records if r.id not in restored]
             audit_rows(self.model, self.actor, "update", plain,
-                       before={r.id: b for r, _, b in self.updates}, after={r.id: snapshot(r) for r in plain})
+                       before={r.id: b for r, _, b, _ in self.updates}, after={r.id: snapshot(r) for r in plain})
             audit_rows(self.model, self.actor, "restore", self.restores)
+            self.refresh_computed([(row, record) for record, _, _, row in self.updates])
         if self.changed_srows:
             SyncedRow.bulk_update(list(self.changed_srows.values()),
                                   fields=[SyncedRow.snapshot, SyncedRow.digest, SyncedRow.confirmed,
@@ -496,6 +497,25 @@ class Run:
         self.confirm_keys.extend(keys)
         audit_rows(self.model, self.actor, "create", records)
         self.result.created += len(creates)
+
+    def refresh_computed(self, pairs):
+        """Computed columns of rows updated from the sheet, as the records now are (their
+        hooks ran): written in this run, not the next one."""
+        computed = [c for c in self.present if c.computed]
+        if not computed:
+            return
+        stored = select_records(self.model, [record.id for _, record in pairs])
+        values = self.mapping.read_many(list(stored.values()))
+        for row, record in pairs:
+            texts = {c.field: c.format(values.get(record.id, {}).get(c.field)) for c in computed}
+            formulas = self.formula_fields.get(row.index, ())
+            for name, text in texts.items():
+                if name not in formulas:
+                    self.cells[(row.index, self.table.columns[name])] = text
+            srow = self.srows.get(row.key)
+            if srow is not None and any(srow.snapshot.get(k) != t for k, t in texts.items()):
+                srow.snapshot = {**srow.snapshot, **texts}
+                self.changed_srows[srow.id] = srow
 
     def write_computed(self, row, record):
         """Put the record's computed values in the row (never over a formula); return the texts."""

@@ -379,3 +379,12 @@ def test_a_computed_column_the_sheet_lacks_is_added_right_of_the_table(unit, wor
     assert column(written, "Số tác giả") == [None, "2", "1", "2"]
     again = run_sync(binding)
     assert (again.unchanged, again.requests["writes"]) == (3, 0)
+
+
+def test_a_computed_column_follows_a_sheet_edit_in_the_same_run(binding, run_sync):
+    run_sync(binding)
+    edit(binding.source, {(6, 6): "Nguyễn Văn A; Trần Thị B; Lê Văn D"})  # a third author
+    result = run_sync(binding)
+    assert result.updated == 1
+    assert column(sheet(binding.source), "Số tác giả")[1] == "3"  # not one sync late
+    assert run_sync(binding).requests["writes"] == 0
