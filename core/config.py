@@ -38,6 +38,7 @@ DEFAULTS = {
     # with `phoihop sync --allow-mass-archive`
     "SYNC_MASS_ARCHIVE_SHARE": 0.2,
     "SYNC_MASS_ARCHIVE_MIN": 5,
+    "TODAY": None,  # an ISO date (PHOIHOP_TODAY) that rules depending on today read instead of today
 }
 
 LIST_SETTINGS = {"PLUGINS", "DISABLED_PLUGINS", "LANGUAGES"}
