@@ -1,0 +1,115 @@
+"""``phoihop plugins new``: the names, the files, the sample workbook — and the package it
+writes installs and passes its own tests."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from core.contract import CONTRACT_VERSION
+from core.errors import ConfigError
+from core.scaffold import SAMPLE_ROWS, WORKSHEET, Names, new_plugin
+from tests.conftest import pip_install, run_plugin_tests
+
+
+def test_a_slug_gives_the_entry_point_package_distribution_and_prefix():
+    names = Names.of("quang-ninh")
+    assert (names.name, names.module, names.dist, names.label, names.prefix, names.contract) == (
+        "quang_ninh", "phoihop_quang_ninh", "phoihop-quang-ninh", "Quang Ninh", "QN", CONTRACT_VERSION)
+
+
+def test_a_one_word_name_takes_its_first_two_letters_as_prefix():
+    assert Names.of("hue").prefix == "HU"
+
+
+@pytest.mark.parametrize("name", ["Quang Ninh", "quảng-ninh", "1tinh", "tinh--a", "tinh_", "", "class",
+                                  "a" * 41, "../tinh"])
+def test_a_name_that_is_no_python_slug_is_refused(name):
+    with pytest.raises(ConfigError, match="không hợp lệ|từ khóa"):
+        Names.of(name)
+
+
+def test_a_folder_with_files_is_refused_and_left_alone(tmp_path):
+    (tmp_path / "keep.txt").write_text("của văn phòng")
+    with pytest.raises(ConfigError, match="không trống"):
+        new_plugin("lao-cai", str(tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_an_empty_folder_is_used(tmp_path):
+    _names, directory, written = new_plugin("lao-cai", str(tmp_path))
+    assert directory == str(tmp_path) and all(path.startswith(str(tmp_path)) for path in written)
+
+
+def test_the_package_has_the_rooms_pyproject_readme_sample_and_tests(tmp_path):
+    _names, directory, written = new_plugin("lao-cai", str(tmp_path / "out"))
+    assert sorted(os.path.relpath(path, directory) for path in written) == sorted([
+        "README.md", "pyproject.toml", "samples/lao_cai.activities.xlsx",
+        *[f"phoihop_lao_cai/{room}.py" for room in ("__init__", "models", "views", "sheets", "rules", "reports")],
+        *[f"tests/{name}.py" for name in ("conftest", "test_plugin", "test_reports", "test_rules", "test_sheets",
+                                          "test_views")],
+    ])
+
+
+def test_the_pyproject_declares_the_entry_point(tmp_path):
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    _names, directory, _written = new_plugin("lao-cai", str(tmp_path / "out"))
+    with open(os.path.join(directory, "pyproject.toml"), "rb") as source:
+        project = tomllib.load(source)
+    assert project["project"]["name"] == "phoihop-lao-cai"
+    assert project["project"]["entry-points"]["phoihop.plugins"] == {"lao_cai": "phoihop_lao_cai"}
+
+
+def test_the_readme_speaks_vietnamese_and_english(tmp_path):
+    _names, directory, _written = new_plugin("lao-cai", str(tmp_path / "out"))
+    readme = open(os.path.join(directory, "README.md"), encoding="utf-8").read()
+    assert "## Tiếng Việt" in readme and "## English" in readme
+    assert "lao_cai.activities" in readme and "$" not in readme  # every placeholder filled
+
+
+def test_the_sample_workbook_is_laid_out_as_an_office_lays_it_out(tmp_path):
+    from openpyxl import load_workbook
+
+    _names, directory, _written = new_plugin("lao-cai", str(tmp_path / "out"))
+    book = load_workbook(os.path.join(directory, "samples", "lao_cai.activities.xlsx"))
+    rows = [list(r) for r in book[WORKSHEET].iter_rows(values_only=True)]
+    headers = list(SAMPLE_ROWS[0])
+    assert rows[3] == ["STT", *headers]
+    assert rows[4:] == [[n, *[row[h] for h in headers]] for n, row in enumerate(SAMPLE_ROWS, start=1)]
+
+
+def test_the_demo_rows_are_the_sample_rows(tmp_path, monkeypatch):
+    _names, directory, _written = new_plugin("lao-cai", str(tmp_path / "out"))
+    monkeypatch.syspath_prepend(directory)
+    from phoihop_lao_cai import phoihop_demo_data
+
+    assert phoihop_demo_data(unit=None) == {"lao_cai.activities": SAMPLE_ROWS}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A plugin generated into a temp folder and pip-installed from there."""
+    out = tmp_path_factory.mktemp("scaffold") / "phoihop-lao-cai"
+    new_plugin("lao-cai", str(out))
+    return pip_install(out, tmp_path_factory)
+
+
+def test_the_generated_plugin_passes_its_own_tests(installed):
+    copy, site = installed
+    run = run_plugin_tests(copy, site)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert " passed" in run.stdout and " failed" not in run.stdout
+    if os.environ.get("PHOIHOP_TEST_POSTGRES_URL"):
+        assert "skipped" not in run.stdout, run.stdout  # its PostgreSQL variants ran too
+
+
+def test_phoihop_plugins_json_lists_the_installed_plugin_with_its_binding(installed, tmp_path):
+    _copy, site = installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
+    run = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "plugins", "--json"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    mine = next(row for row in json.loads(run.stdout) if row["name"] == "lao_cai")
+    assert (mine["source"], mine["status"], mine["bindings"]) == ("entry point", "loaded", ["lao_cai.activities"])
