@@ -2,8 +2,10 @@
 writes installs and passes its own tests."""
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,8 @@ from core.contract import CONTRACT_VERSION
 from core.errors import ConfigError
 from core.scaffold import SAMPLE_ROWS, WORKSHEET, Names, new_plugin
 from tests.conftest import pip_install, run_plugin_tests
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_slug_gives_the_entry_point_package_distribution_and_prefix():
@@ -88,16 +92,40 @@ def test_the_demo_rows_are_the_sample_rows(tmp_path, monkeypatch):
     assert phoihop_demo_data(unit=None) == {"lao_cai.activities": SAMPLE_ROWS}
 
 
+def readme_commands():
+    """The two command lines of the README's "A new plugin in two commands"."""
+    section = README.split("### A new plugin in two commands", 1)[1]
+    return re.search(r"```\n(.*?)```", section, flags=re.S).group(1).strip().splitlines()
+
+
+def test_the_readme_gives_two_commands_new_then_install_and_test():
+    new, install = readme_commands()
+    name = re.fullmatch(r"phoihop plugins new (\S+)", new).group(1)
+    assert install == f"pip install -e {Names.of(name).dist} && pytest {Names.of(name).dist}"
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """A plugin generated into a temp folder and pip-installed from there."""
-    out = tmp_path_factory.mktemp("scaffold") / "phoihop-lao-cai"
-    new_plugin("lao-cai", str(out))
-    return pip_install(out, tmp_path_factory)
+    """The README's first command, run in a temp folder; the package it writes,
+    pip-installed from there (as its second command does, without the network).
+    Returns ``(names, copy, site)``."""
+    from click.testing import CliRunner
+
+    from cli import build_cli
+    from core.plugins import get_plugin_manager
+
+    new, install = readme_commands()
+    where = tmp_path_factory.mktemp("scaffold")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        result = CliRunner().invoke(build_cli(get_plugin_manager(entry_points=False)), new.split()[1:])
+    assert result.exit_code == 0, result.output
+    folder = where / re.match(r"pip install -e (\S+)", install).group(1)
+    return (Names.of(new.split()[-1]), *pip_install(folder, tmp_path_factory))
 
 
 def test_the_generated_plugin_passes_its_own_tests(installed):
-    copy, site = installed
+    _names, copy, site = installed
     run = run_plugin_tests(copy, site)
     assert run.returncode == 0, run.stdout + run.stderr
     assert " passed" in run.stdout and " failed" not in run.stdout
@@ -105,11 +133,23 @@ def test_the_generated_plugin_passes_its_own_tests(installed):
         assert "skipped" not in run.stdout, run.stdout  # its PostgreSQL variants ran too
 
 
-def test_phoihop_plugins_json_lists_the_installed_plugin_with_its_binding(installed, tmp_path):
-    _copy, site = installed
+def phoihop_with(site, *args, cwd):
+    """The phoihop command in a new process, with ``site`` on PYTHONPATH."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
-    run = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "plugins", "--json"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", "import cli; cli.main()", *args],
+                          cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_phoihop_plugins_json_lists_the_installed_plugin_with_its_binding(installed, tmp_path):
+    names, _copy, site = installed
+    run = phoihop_with(site, "plugins", "--json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    mine = next(row for row in json.loads(run.stdout) if row["name"] == "lao_cai")
-    assert (mine["source"], mine["status"], mine["bindings"]) == ("entry point", "loaded", ["lao_cai.activities"])
+    mine = next(row for row in json.loads(run.stdout) if row["name"] == names.name)
+    assert (mine["source"], mine["status"], mine["bindings"]) == ("entry point", "loaded", [f"{names.name}.activities"])
+
+
+def test_phoihop_plugins_check_finds_nothing_to_fix_in_it(installed, tmp_path):
+    names, _copy, site = installed
+    run = phoihop_with(site, "plugins", "check", cwd=tmp_path)
+    assert f"{names.name} (entry point): hợp đồng {CONTRACT_VERSION} (phoihop: {CONTRACT_VERSION}) — không có vấn đề" \
+        in run.stdout.splitlines()
