@@ -105,11 +105,12 @@ def plugins(ctx, as_json):
 @click.argument("name")
 @click.option("--dir", "directory", type=click.Path(file_okay=False),
               help="Where to write the package (default: ./phoihop-NAME); must not exist or be empty.")
-def plugins_new(name, directory):
+@click.pass_obj
+def plugins_new(state, name, directory):
     """Write a new plugin package that passes its own tests."""
     from core.scaffold import new_plugin
 
-    names, directory, written = new_plugin(name, directory)
+    names, directory, written = new_plugin(name, directory, pm=state.pm)
     click.echo(f"Đã tạo plugin {names.name} ({names.module}) trong {directory}: {len(written)} tệp.")
     click.echo(f"Tiếp theo:  pip install -e {directory}  &&  pytest {directory}")
 

@@ -57,13 +57,13 @@ def pip_install(folder, tmp_path_factory):
 
 
 def run_plugin_tests(folder, *sites):
-    """pytest on a plugin's own tests, as its author runs them: a new process of the test
-    venv in the plugin's folder, with ``sites`` (where it was installed) on PYTHONPATH. The
+    """pytest on a plugin's own tests, as its author runs them (``pytest FOLDER``): a new
+    process of the test venv, with ``sites`` (where it was installed) on PYTHONPATH. The
     fixtures come from phoihop's pytest plugin; PostgreSQL runs too when a server is given."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [*map(str, sites), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", str(folder)],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=900)
+                          cwd=folder.parent, env=env, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture(scope="session")

@@ -109,10 +109,26 @@ def write_sample_workbook(path: str, rows=SAMPLE_ROWS, worksheet: str = WORKSHEE
     book.save(path)
 
 
-def new_plugin(name: str, directory: str | None = None) -> tuple[Names, str, list[str]]:
+def check_free(names: Names, pm) -> None:
+    """Refuse a name that a loaded plugin uses: its plugin name, or the table or binding
+    the new plugin would declare (phoihop would refuse to start with both installed)."""
+    from core.registry import collect_bindings, collect_models
+
+    plugins = {plugin_name.rsplit(".", 1)[-1] for plugin_name, _plugin in pm.list_name_plugin()}
+    tables = {model._meta.table_name for model in collect_models(pm)}
+    clashes = [what for what, used in ((names.name, plugins), (f"{names.name}_activity", tables),
+                                       (f"{names.name}.activities", set(collect_bindings(pm)))) if what in used]
+    if clashes:
+        raise ConfigError(f"Tên plugin {names.name!r} trùng với một plugin đã cài ({', '.join(clashes)}): chọn tên khác.")
+
+
+def new_plugin(name: str, directory: str | None = None, pm=None) -> tuple[Names, str, list[str]]:
     """Write the plugin package into ``directory`` (default ``./phoihop-NAME``), which must
-    not exist or be empty. Returns the names, the folder and the files written."""
+    not exist or be empty; with ``pm``, refuse a name its plugins use (:func:`check_free`).
+    Returns the names, the folder and the files written."""
     names = Names.of(name)
+    if pm is not None:
+        check_free(names, pm)
     directory = os.path.abspath(directory or names.dist)
     if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
         raise ConfigError(f"{directory} đã có và không trống: chọn một thư mục mới (--dir).")

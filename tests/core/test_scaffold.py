@@ -34,6 +34,18 @@ def test_a_name_that_is_no_python_slug_is_refused(name):
         Names.of(name)
 
 
+@pytest.mark.parametrize("name", ["training", "hello"])
+def test_a_name_a_loaded_plugin_uses_is_refused(pm, name, tmp_path):
+    with pytest.raises(ConfigError, match=f"Tên plugin '{name}' trùng với một plugin đã cài"):
+        new_plugin(name, str(tmp_path / "out"), pm=pm)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_name_no_loaded_plugin_uses_is_free(pm, tmp_path):
+    _names, directory, _written = new_plugin("lao-cai", str(tmp_path / "out"), pm=pm)
+    assert os.path.isdir(directory)
+
+
 def test_a_folder_with_files_is_refused_and_left_alone(tmp_path):
     (tmp_path / "keep.txt").write_text("của văn phòng")
     with pytest.raises(ConfigError, match="không trống"):
