@@ -16,7 +16,8 @@ Every fixture is named ``phoihop_…``; a plugin's ``conftest.py`` usually overr
   :data:`phoihop_testing.PASSWORD`), ``phoihop_client`` (a test client logged in as admin),
   ``phoihop_login(client, email)``;
 - ``phoihop_sync(binding, rows)``: writes an office-style workbook of ``rows`` (title
-  rows, ``STT``, the header row), links it to the unit and syncs it;
+  rows, ``STT``, the header row) — or a Google spreadsheet in the emulator —, links it
+  to the unit and syncs it;
 - ``phoihop_sheets_emulator``: the fake Google Sheets API server, started, with
   ``PHOIHOP_SHEETS_EMULATOR`` pointing at it.
 
@@ -148,31 +149,50 @@ def phoihop_client(phoihop_app, phoihop_users, phoihop_login):
 
 
 # -- sheets -----------------------------------------------------------------------------
+OFFICE_TITLE = "LIÊN HIỆP CÁC HỘI KHOA HỌC VÀ KỸ THUẬT"
+
+
+def office_grid(worksheet, unit, rows):
+    """Rows (dicts of header → cell) laid out as an office lays a sheet out: two title
+    rows and a blank one above the header row, an ``STT`` column numbering the rows."""
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+    grid = [[OFFICE_TITLE], [f"{worksheet.upper()} — {unit.name}"], [], ["STT", *headers]]
+    return grid + [[number, *[row.get(h) for h in headers]] for number, row in enumerate(rows, start=1)]
+
+
 @pytest.fixture
 def phoihop_sync(phoihop_app, phoihop_unit, tmp_path):
-    """``sync(binding, rows, unit=None, path=None)`` → ``(result, path)``.
+    """``sync(binding, rows, unit=None, source=None, emulator=None)`` → ``(result, source)``.
 
-    Writes ``rows`` (dicts of header → cell, as an office types them) to a new workbook
-    laid out as an office lays it out — title rows, ``STT``, the header row — links it
-    to ``unit`` (default: :func:`phoihop_unit`) and syncs it; ``result`` is the
-    ``sheets.sync.SyncResult``. Call it again with the same ``path`` to sync that
-    workbook again (then ``rows`` is ignored: edit the file first)."""
-    from sheets.demo import write_workbook
+    Writes ``rows`` (dicts of header → cell, as an office types them) in an office's
+    layout (:func:`office_grid`) to a new workbook — or, given ``emulator`` (the
+    :func:`phoihop_sheets_emulator`), to a new Google spreadsheet in it —, links it to
+    ``unit`` (default: :func:`phoihop_unit`) and syncs it. ``result`` is the
+    ``sheets.sync.SyncResult``, ``source`` the workbook's path or ``gsheet:KEY``. Given a
+    ``source`` (a workbook of your own, or what an earlier call returned), that source is
+    linked (once) and synced as it is, and ``rows`` is ignored."""
     from sheets.models import Binding
     from sheets.sync import sync as run_sync
+    from sheets.xlsx import XlsxBackend
 
-    def sync(binding, rows=(), unit=None, path=None):
+    def sync(binding, rows=(), unit=None, source=None, emulator=None):
         mapping = phoihop_app.extensions["phoihop_bindings"][binding]
         worksheet = mapping.title or binding.split(".")[-1]
         with phoihop_app.app_context():
             unit = unit or phoihop_unit
-            if path is None:
-                path = tmp_path / f"{binding}-{uuid.uuid4().hex[:6]}.xlsx"
-                write_workbook(path, worksheet, unit, list(rows))
-            link = Binding.get_or_none(Binding.name == binding, Binding.source == str(path))
-            link = link or Binding.create(name=binding, source=str(path), worksheet=worksheet, unit=unit)
+            if source is None:
+                grid = office_grid(worksheet, unit, list(rows))
+                name = f"{binding.replace('.', '-')}-{uuid.uuid4().hex[:6]}"  # a spreadsheet key: no dots
+                if emulator is not None:
+                    emulator.add_spreadsheet(name, {worksheet: grid})
+                    source = f"gsheet:{name}"
+                else:
+                    source = tmp_path / f"{name}.xlsx"
+                    XlsxBackend.create(source, {worksheet: grid})
+            link = Binding.get_or_none(Binding.name == binding, Binding.source == str(source))
+            link = link or Binding.create(name=binding, source=str(source), worksheet=worksheet, unit=unit)
             result = run_sync(link, mapping, pm=phoihop_app.extensions["phoihop_pm"], actor="test")
-        return result, path
+        return result, source
 
     return sync
 

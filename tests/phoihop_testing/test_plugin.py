@@ -94,10 +94,21 @@ def test_phoihop_sync_again_with_the_same_path_reuses_the_binding(phoihop_app, p
     from sheets.models import Binding
 
     _first, path = phoihop_sync("hello.greetings", [{"Lời chào": "Xin chào"}])
-    again, same = phoihop_sync("hello.greetings", path=path)
+    again, same = phoihop_sync("hello.greetings", source=path)
     assert (same, again.outcome, again.created) == (path, "ok", 0)
     with phoihop_app.app_context():
         assert Binding.select().count() == 1
+
+
+def test_phoihop_sync_with_the_emulator_syncs_a_google_spreadsheet(phoihop_app, phoihop_sync, phoihop_sheets_emulator):
+    from phoihop_hello import Greeting
+
+    result, source = phoihop_sync("hello.greetings", [{"Lời chào": "Xin chào"}], emulator=phoihop_sheets_emulator)
+    assert source.startswith("gsheet:") and (result.outcome, result.created) == ("ok", 1)
+    grid = phoihop_sheets_emulator.grid(source[len("gsheet:"):], "Lời chào")
+    assert grid[3][:2] == ["STT", "Lời chào"] and grid[4][grid[3].index("Mã")] == "LC-000001"
+    with phoihop_app.app_context():
+        assert [g.source_key for g in Greeting.select()] == ["LC-000001"]
 
 
 def test_phoihop_sheets_emulator_answers_gspread_through_the_environment(phoihop_sheets_emulator):
