@@ -114,7 +114,8 @@ def phoihop_unit(phoihop_app):
 
 @pytest.fixture
 def phoihop_users(phoihop_app, phoihop_unit):
-    """``{"admin", "editor", "viewer"}`` → a user; the editor is scoped to the unit."""
+    """Three users, ``.admin``, ``.editor`` (scoped to :func:`phoihop_unit`) and ``.viewer``,
+    each with the password :data:`phoihop_testing.PASSWORD`."""
     from core.users import create_user
 
     with phoihop_app.app_context():

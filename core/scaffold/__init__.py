@@ -131,7 +131,7 @@ def new_plugin(name: str, directory: str | None = None, pm=None) -> tuple[Names,
         check_free(names, pm)
     directory = os.path.abspath(directory or names.dist)
     if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
-        raise ConfigError(f"{directory} đã có và không trống: chọn một thư mục mới (--dir).")
+        raise ConfigError(f"{directory} đã có và không trống (hoặc là một tệp): chọn một thư mục mới (--dir).")
     written = []
     for path, text in render(names).items():
         target = os.path.join(directory, *path.split("/"))

@@ -53,6 +53,13 @@ def test_a_folder_with_files_is_refused_and_left_alone(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
+def test_a_file_in_the_way_is_refused_and_left_alone(tmp_path):
+    (tmp_path / "lc").write_text("của văn phòng")
+    with pytest.raises(ConfigError, match="không trống"):
+        new_plugin("lao-cai", str(tmp_path / "lc"))
+    assert (tmp_path / "lc").read_text() == "của văn phòng"
+
+
 def test_an_empty_folder_is_used(tmp_path):
     _names, directory, written = new_plugin("lao-cai", str(tmp_path))
     assert directory == str(tmp_path) and all(path.startswith(str(tmp_path)) for path in written)

@@ -119,7 +119,7 @@ def test_phoihop_sheets_emulator_answers_gspread_through_the_environment(phoihop
     assert backend.read("Trang 1")[:2] == [["STT", "Tên"], [1, "An"]]
 
 
-def test_the_emulator_ships_as_tests_fake_sheets(phoihop_sheets_emulator):
+def test_the_emulator_ships_as_tests_fake_sheets():
     """One emulator: the installed name is phoihop's own test fake, not a copy that drifts."""
     import phoihop_testing.sheets_emulator as shipped
 
