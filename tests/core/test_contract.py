@@ -94,6 +94,11 @@ def test_a_hook_with_an_unknown_name_is_reported(plugin_module):
     assert len(report.problems) == 1 and report.problems[0].startswith("hook phoihop_modles: không có trong hợp đồng")
 
 
+def test_a_hook_declared_optional_may_have_a_name_this_phoihop_does_not_know(plugin_module):
+    report = check(plugin_module("optional", FINE + "\n@hookimpl(optionalhook=True)\ndef phoihop_later():\n    return []\n"))
+    assert report.problems == []
+
+
 def test_a_hook_with_an_argument_its_hook_does_not_give_is_reported(plugin_module):
     report = check(plugin_module("wrong_args", FINE + "\n@hookimpl\ndef phoihop_report(period, unit):\n    return None\n"))
     assert report.problems == ["hook phoihop_report: nhận tham số không có unit (hook cho: period, units)"]
