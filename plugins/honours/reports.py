@@ -207,3 +207,22 @@ def group_counts(round_ids):
     found["by_gender"] = {labels.get(code, UNKNOWN): {"nominations": count, "honoured": int(selected or 0)}
                           for code, count, selected in sorted(genders, key=lambda g: (g[0] is None, g[0] or ""))}
     return found
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, nominations, latest date)`` of the live
+    nominations that each organisation made (``Đơn vị đề cử``), dated by their round's
+    ceremony (else its decision, else its deadline): one grouped query."""
+    from peewee import JOIN
+
+    from core.joint import within
+
+    dated = fn.COALESCE(Round.ceremony_date, Round.decision_date, Round.deadline)
+    query = (NominationNominator.select(NominationNominator.organisation, fn.COUNT(Nomination.id), fn.MAX(dated))
+             .join(Nomination, on=(NominationNominator.nomination == Nomination.id))
+             .join(Round, on=(Nomination.round == Round.id), join_type=JOIN.LEFT_OUTER)
+             .where(NominationNominator.organisation.in_(list(organisation_ids)), Nomination.archived == False,  # noqa: E712
+                    within(dated, start, end))
+             .group_by(NominationNominator.organisation))
+    return [("honours", "Tôn vinh trí thức", org, count, latest) for org, count, latest in query.tuples()]

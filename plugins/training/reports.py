@@ -173,3 +173,18 @@ def training_section(period, units):
     """The section as plain data (its JSON form): ``{"kinds": {name: figures}, "total":
     figures, "partners": [{"name", "activities"}]}``."""
     return report_section(period, units).as_json()
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, activities, latest start)`` of the live activities
+    that name each organisation among their partners (``Đơn vị phối hợp``), dated by their
+    start: one grouped query."""
+    from core.joint import within
+
+    query = (ActivityPartner.select(ActivityPartner.organisation, fn.COUNT(Activity.id), fn.MAX(Activity.start_date))
+             .join(Activity, on=(ActivityPartner.activity == Activity.id))
+             .where(ActivityPartner.organisation.in_(list(organisation_ids)), Activity.archived == False,  # noqa: E712
+                    within(Activity.start_date, start, end))
+             .group_by(ActivityPartner.organisation))
+    return [("training", "Tập huấn, hội thảo", org, count, latest) for org, count, latest in query.tuples()]
