@@ -92,3 +92,17 @@ def cells(path, header, header_row, worksheet=SHEET):
     stt, column = column_of(rows, "STT", header_row), column_of(rows, header, header_row)
     return {int(row[stt]): (row[column] if column < len(row) else None)
             for row in rows[header_row:] if len(row) > stt and isinstance(row[stt], (int, float))}
+
+
+def edit_cell(path, header, stt, value, header_row, worksheet=SHEET):
+    """What an office does in Excel: type ``value`` in the row ``STT`` = ``stt``, column
+    ``header`` (openpyxl, on the test's own copy)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book[worksheet]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    stt_column, column = column_of(rows, "STT", header_row), column_of(rows, header, header_row)
+    index = next(i for i, r in enumerate(rows) if i >= header_row and r[stt_column] == stt)
+    sheet.cell(row=index + 1, column=column + 1, value=value)
+    book.save(path)
