@@ -151,7 +151,7 @@ def report_section(period, units):
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
         figures=[
             Figure("agreements", "Số văn bản phối hợp", found.agreements),
-            Figure("partners", "Số đối tác", len(found.partners)),
+            Figure("partner_count", "Số đối tác", len(found.partners)),
             Figure("joint_activities", "Số hoạt động phối hợp", sum(p.total for p in found.partners)),
             Figure("review_overdue", "Văn bản chưa sơ kết", found.review_overdue),
             Figure("expired", "Văn bản hết hiệu lực", found.expired),

@@ -31,7 +31,7 @@ from plugins.coordination import rules, settings
 from plugins.coordination.links import assess, link_partners
 from plugins.coordination.models import Agreement, AgreementItem, AgreementKind, AgreementMode, AgreementPartner
 from plugins.coordination.reports import overview
-from sheets.values import format_list, parse_list
+from sheets.values import format_list, normalise, parse_list
 
 blueprint = Blueprint("coordination_admin", __name__, template_folder="templates")
 CATEGORY = "Phối hợp"
@@ -93,13 +93,11 @@ def kind_column(view, context, model, name):
 def check_list(choices_model, label):
     """A form validator: each item of a "a; b" list is a name (or alias) of the list."""
     def check(form, form_field):
-        known = {entry.name.casefold(): entry.name for entry in choices_model.entries()}
-        for entry in choices_model.entries():
-            for alias in entry.aliases:
-                known.setdefault(alias.casefold(), entry.name)
-        unknown = [item for item in parse_list(form_field.data) if item.casefold() not in known]
+        known = spellings(choices_model)
+        unknown = [item for item in parse_list(form_field.data) if normalise(item) not in known]
         if unknown:
-            raise ValidationError(f'{label} "{unknown[0]}" không thuộc danh sách: {"; ".join(known.values())}')
+            names = [entry.name for entry in choices_model.entries() if entry.active]
+            raise ValidationError(f'{label} "{unknown[0]}" không thuộc danh sách: {"; ".join(names)}')
 
     return check
 
@@ -210,14 +208,21 @@ def year_arg(name):
     return int(value) if value.isdigit() and 1900 <= int(value) <= 9999 else None
 
 
+def spellings(choices_model) -> dict:
+    """``{normalised name or alias: name}`` of a lookup list (its defaults made first)."""
+    choices_model.ensure_defaults()
+    found = {}
+    for entry in choices_model.entries():
+        for spelling in (entry.name, *entry.aliases):
+            found.setdefault(normalise(spelling), entry.name)
+    return found
+
+
 def canonical_modes(items):
     """Each mode typed as its list's name (an alias → the name); unknown ones kept (the
     form's validator has refused them already)."""
-    spelled = {}
-    for entry in AgreementMode.entries():
-        for spelling in (entry.name, *entry.aliases):
-            spelled.setdefault(spelling.casefold(), entry.name)
-    return [spelled.get(item.casefold(), item) for item in items]
+    spelled = spellings(AgreementMode)
+    return [spelled.get(normalise(item), item) for item in items]
 
 
 class AgreementItemView(ModelView):
