@@ -219,7 +219,8 @@ def joint_activities(organisation_ids, start, end):
     from core.joint import within
 
     dated = fn.COALESCE(Round.ceremony_date, Round.decision_date, Round.deadline)
-    query = (NominationNominator.select(NominationNominator.organisation, fn.COUNT(Nomination.id), fn.MAX(dated))
+    latest = fn.MAX(dated).python_value(Round.deadline.python_value)  # a date on SQLite too
+    query = (NominationNominator.select(NominationNominator.organisation, fn.COUNT(Nomination.id), latest)
              .join(Nomination, on=(NominationNominator.nomination == Nomination.id))
              .join(Round, on=(Nomination.round == Round.id), join_type=JOIN.LEFT_OUTER)
              .where(NominationNominator.organisation.in_(list(organisation_ids)), Nomination.archived == False,  # noqa: E712
