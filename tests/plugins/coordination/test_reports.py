@@ -154,3 +154,16 @@ def test_the_json_report_has_the_coordination_section(pm, db_url, agreements):
                                                 "--format", "json"])
     section = json.loads(answer.output)["sections"]["coordination"]
     assert section["partners"]["Sở Y tế"]["latest"] == "04/05/2023"
+
+
+def test_the_readmes_json_example_has_the_shape_of_the_section(section):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## Coordination (", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(re.search(r"```json\n(.*?)```", part, flags=re.S).group(1))
+    data = json.loads(json.dumps(section.as_json()))
+    assert set(example) == set(data) and set(example["kinds"]["Quy chế phối hợp"]) == set(data["kinds"]["Quy chế phối hợp"])
+    shown, made = example["partners"]["Sở Giáo dục và Đào tạo"], data["partners"]["Sở Giáo dục và Đào tạo"]
+    assert set(shown) == set(made) and "total" in shown["activities"] and "training" in made["activities"]
