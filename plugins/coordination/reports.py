@@ -30,6 +30,7 @@ SECTION = "coordination"
 TITLE = "Phối hợp với các cơ quan, tổ chức"
 SHEET_TITLE = "Đối tác phối hợp"
 ACTIVE = "Đang thực hiện"
+TEXT_TOP = 20  # partners the text output shows (JSON and xlsx show them all)
 KIND_COLUMNS = (Column("name", "Loại văn bản", "text"), Column("agreements", "Số văn bản"),
                 Column("review_overdue", "Chưa sơ kết"), Column("expired", "Hết hiệu lực"))
 
@@ -160,7 +161,7 @@ def report_section(period, units):
         ],
         tables=[
             Table("partners", "Hoạt động phối hợp theo đối tác", partner_columns(found.areas), partner_rows(found),
-                  keyed=True),
+                  keyed=True, text_limit=TEXT_TOP),
             Table("kinds", "Theo loại văn bản", KIND_COLUMNS, kind_rows, keyed=True),
         ],
         charts=[Chart("bar", "partners", charted, "Hoạt động phối hợp theo đối tác")],
