@@ -75,7 +75,6 @@ class Overview:
 def overview(unit_ids, start: dt.date | None, end: dt.date | None, day: dt.date, pm=None) -> Overview:
     """What the partners page and the report show: joint activities between ``start``
     and ``end`` (``None``: open), flags as of ``day``."""
-    pm = pm or current_app.extensions["phoihop_pm"]
     rows = (Agreement.select(Agreement.id, Agreement.number, Agreement.kind, Agreement.signed_on,
                              Agreement.valid_until, Agreement.review_months, Agreement.last_review_on,
                              Organisation.id, Organisation.name)
@@ -84,6 +83,9 @@ def overview(unit_ids, start: dt.date | None, end: dt.date | None, day: dt.date,
             .where(Agreement.unit.in_(list(unit_ids)), Agreement.archived == False)  # noqa: E712
             .order_by(Agreement.id, AgreementPartner.position)).tuples()
     rows = list(rows)
+    if not rows:  # nothing to count: no other area is asked (nor the app's plugin manager needed)
+        return Overview(day=day, areas=[], partners=[], kinds={}, agreements=0, review_overdue=0, expired=0)
+    pm = pm or current_app.extensions["phoihop_pm"]
     organisation_ids = {row[7] for row in rows}
     window = rules.joint_window(day)
     recent = totals(gather(pm, organisation_ids, *window))
