@@ -167,8 +167,13 @@ class AgreementView(ModelView):
         valid = super().validate_form(form)
         if not valid or not hasattr(form, "signed_on"):
             return valid
-        values = {name: form[name].data for name in ("signed_on", "valid_until", "review_months") if name in form}
-        for name, message in rules.check_agreement(values):
+        problems = rules.check_agreement({name: form[name].data for name in ("signed_on", "valid_until", "review_months")
+                                          if name in form})
+        if "partners_text" in form and not parse_list(form.partners_text.data):
+            problems.append(("partners_text", "Cần ít nhất một đối tác"))  # the sheet's required columns
+        if "kind" in form and form.kind.data is None:
+            problems.append(("kind", "Chọn loại văn bản"))
+        for name, message in problems:
             form[name].errors = [*form[name].errors, message]
             valid = False
         return valid

@@ -84,7 +84,11 @@ def test_an_editor_of_one_unit_cannot_open_another_units_agreement(app, sample_d
 
 
 def form(token, unit, **changes):
-    data = {"csrf_token": token, "unit": str(unit.id), "partners_text": "Sở Công Thương", "kind": "__None", "number": "08/QCPH-SCT",
+    from plugins.coordination.models import AgreementKind, ensure_lists
+
+    ensure_lists()
+    kind = AgreementKind.get(AgreementKind.name == "Quy chế phối hợp").id
+    data = {"csrf_token": token, "unit": str(unit.id), "partners_text": "Sở Công Thương", "kind": str(kind), "number": "08/QCPH-SCT",
             "signed_on": "01/03/2023", "valid_until": "", "areas": "", "modes": "Theo từng năm",
             "review_months": "12", "last_review_on": "", "conclusions": "", "funding": "", "notes": "",
             "in_province": "y"}
@@ -97,7 +101,9 @@ def test_the_form_refuses_valid_until_before_signing_in_the_sheets_words(app, un
 
     client = login_as("editor", units["A"])
     token = csrf_token(client, "/admin/coordination_agreement/new/")
-    page = client.post("/admin/coordination_agreement/new/", data=form(token, units["A"], valid_until="01/01/2023"))
+    with app.app_context():
+        data = form(token, units["A"], valid_until="01/01/2023")
+    page = client.post("/admin/coordination_agreement/new/", data=data)
     assert "Hiệu lực đến (01/01/2023) trước ngày ký (01/03/2023)" in page.get_data(as_text=True)
     with app.app_context():
         assert not Agreement.select().exists()
@@ -106,9 +112,20 @@ def test_the_form_refuses_valid_until_before_signing_in_the_sheets_words(app, un
 def test_the_form_refuses_an_unknown_mode(app, units, login_as, today):
     client = login_as("editor", units["A"])
     token = csrf_token(client, "/admin/coordination_agreement/new/")
-    page = client.post("/admin/coordination_agreement/new/", data=form(token, units["A"], modes="Theo quý"))
+    with app.app_context():
+        data = form(token, units["A"], modes="Theo quý")
+    page = client.post("/admin/coordination_agreement/new/", data=data)
     assert 'Phương thức "Theo quý" không thuộc danh sách: Theo nhiệm vụ cấp trên giao' in html.unescape(
         page.get_data(as_text=True))
+
+
+def test_the_form_needs_a_partner_and_a_kind_as_the_sheet_does(app, units, login_as, today):
+    client = login_as("editor", units["A"])
+    token = csrf_token(client, "/admin/coordination_agreement/new/")
+    with app.app_context():
+        data = form(token, units["A"], partners_text=" ; ", kind="__None")
+    page = client.post("/admin/coordination_agreement/new/", data=data).get_data(as_text=True)
+    assert "Cần ít nhất một đối tác" in page and "Chọn loại văn bản" in page
 
 
 def test_an_agreement_made_in_the_admin_links_its_partners_in_the_users_unit(app, units, login_as, today):
@@ -117,8 +134,9 @@ def test_an_agreement_made_in_the_admin_links_its_partners_in_the_users_unit(app
 
     client = login_as("editor", units["A"])
     token = csrf_token(client, "/admin/coordination_agreement/new/")
-    answer = client.post("/admin/coordination_agreement/new/",
-                         data=form(token, units["A"], partners_text="Sở Công Thương\nHội Nông dân tỉnh", modes="hằng năm"))
+    with app.app_context():
+        data = form(token, units["A"], partners_text="Sở Công Thương\nHội Nông dân tỉnh", modes="hằng năm")
+    answer = client.post("/admin/coordination_agreement/new/", data=data)
     assert answer.status_code == 302
     with app.app_context():
         agreement = Agreement.get()
