@@ -1,30 +1,33 @@
 """The coordination area's section of the annual review, and the partners page's table.
 
 For the units and period chosen: the agreements (by kind; how many are overdue for a
-review, expired), and for each partner with an agreement the number of joint activities
-per area — the other areas' records that name it, counted through the core
-(``core.joint``) — its documents and its status. Flags are as of the end of the period,
+review, expired), their yearly items planned and done in the period's years, and for
+each partner with an agreement the number of joint activities per area — the other
+areas' records that name it, counted through the core (``core.joint``) — its documents
+and its status. Flags are as of the end of the period,
 or today when that is earlier (rules.py); "chưa có hoạt động phối hợp" looks at the 12
 months before that day. The same partner in two units (one name) is one row.
 
-Queries: one for the agreements and their partners, one for the kinds, and one per area
-for each of the two windows (the period, the last 12 months): a constant number whatever
-the number of agreements.
+Queries: one for the agreements and their partners, one for the kinds, one for the
+yearly items, and one per area for each of the two windows (the period, the last 12
+months): a constant number whatever the number of agreements.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
+from peewee import Case, fn
 
 from core.joint import gather, totals
 from core.models import Organisation, name_key
 from core.reports import Chart, Column, Figure, Section, Table
 from core.vietnamese import format_date
 from plugins.coordination import rules, settings
-from plugins.coordination.models import Agreement, AgreementKind, AgreementPartner
+from plugins.coordination.models import Agreement, AgreementItem, AgreementKind, AgreementPartner
 
 SECTION = "coordination"
 TITLE = "Phối hợp với các cơ quan, tổ chức"
@@ -127,6 +130,25 @@ def overview(unit_ids, start: dt.date | None, end: dt.date | None, day: dt.date,
                     expired=sum(rules.EXPIRED in f for f in agreements.values()))
 
 
+def items_in(period, units) -> tuple[int, int]:
+    """``(planned, done)``: the yearly items of the units' live agreements for the years of
+    ``period`` — one grouped query."""
+    done = fn.SUM(Case(None, [(AgreementItem.done == True, 1)], 0))  # noqa: E712
+    planned, finished = (AgreementItem.select(fn.COUNT(AgreementItem.id), done)
+                         .join(Agreement, on=(AgreementItem.agreement == Agreement.id))
+                         .where(AgreementItem.unit.in_([u.id for u in units]), Agreement.archived == False,  # noqa: E712
+                                AgreementItem.year.between(period.start, period.end))
+                         .tuples().get())
+    return int(planned or 0), int(finished or 0)
+
+
+def share(part, whole):
+    """``part`` of ``whole`` in percent, to 0,01 (``None`` of nothing)."""
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def partner_columns(areas) -> list[Column]:
     return [Column("name", "Đối tác", "text"), Column("agreements", "Văn bản phối hợp", "text"),
             Column("status", "Tình trạng", "text"),
@@ -149,6 +171,7 @@ def report_section(period, units):
     kind_rows = sorted(((names.get(kind, "(không ghi loại)"), *counts) for kind, counts in found.kinds.items()),
                        key=lambda row: (-row[1], name_key(row[0])))
     idle = sum(1 for p in found.partners if rules.NO_JOINT_ACTIVITY in p.flags)
+    planned, done = items_in(period, units)
     charted = [f"activities.{key}" for key, _label in found.areas] or ["activities.total"]
     return Section(
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
@@ -159,6 +182,9 @@ def report_section(period, units):
             Figure("review_overdue", "Văn bản chưa sơ kết", found.review_overdue),
             Figure("expired", "Văn bản hết hiệu lực", found.expired),
             Figure("idle_partners", "Đối tác chưa có hoạt động phối hợp (12 tháng)", idle),
+            Figure("items.planned", "Nội dung phối hợp hằng năm", planned),
+            Figure("items.done", "Nội dung đã thực hiện", done),
+            Figure("items.done_share", "Tỷ lệ nội dung đã thực hiện (%)", share(done, planned), "share"),
             Figure("as_of", "Tình trạng tính đến ngày", format_date(found.day), "text"),
         ],
         tables=[

@@ -60,6 +60,18 @@ def test_the_section_counts_agreements_and_their_flags(section):
     assert (data["joint_activities"], data["idle_partners"], data["as_of"]) == (4, 1, "31/12/2023")
 
 
+def test_the_section_counts_the_yearly_items_done_in_the_periods_years(ctx, agreements):
+    from core.reports import Period
+    from plugins.coordination.models import Agreement, AgreementItem
+    from plugins.coordination.reports import report_section
+
+    agreement = Agreement.get(Agreement.number == "45/QCPH")
+    for year, done in ((2022, True), (2023, True), (2023, False), (2021, False)):
+        AgreementItem.create(unit=agreement.unit_id, agreement=agreement, year=year, content=f"Nội dung {year}", done=done)
+    items = report_section(Period(2022, 2023), [agreements]).as_json()["items"]
+    assert items == {"planned": 3, "done": 2, "done_share": 66.67}
+
+
 def test_the_kinds_table_counts_agreements_by_kind(section):
     assert section.as_json()["kinds"] == {
         "Chương trình phối hợp": {"agreements": 1, "review_overdue": 0, "expired": 1},
@@ -104,7 +116,7 @@ def test_the_section_runs_the_same_queries_for_few_or_many_agreements(ctx, bg, t
     few = queries()
     make_workbook(path, [[n, f"Đối tác {n}", *ROWS[0][2:]] for n in range(1, 41)])
     sync_book(ctx, path, bg)
-    assert queries() == few == 12  # agreements with partners, kinds, per area the period and 12 months (training: 2 × 2)
+    assert queries() == few == 13  # agreements with partners, kinds, items, per area the period and 12 months (training: 2 × 2)
 
 
 # -- the review workbook ------------------------------------------------------------------------
