@@ -243,6 +243,19 @@ class AgreementItemView(ModelView):
     form_columns = ["agreement", "year", "content", "done", "notes"]
     form_overrides = {"content": TextAreaField, "notes": TextAreaField}
 
+    def get_query(self):
+        """The agreement and the unit come with every row (no query per row)."""
+        query = (AgreementItem.select(AgreementItem, Agreement, Unit)
+                 .join_from(AgreementItem, Agreement).join_from(AgreementItem, Unit))
+        return scope(query, AgreementItem)
+
+    def _handle_join(self, query, field, joins):
+        model = getattr(field, "model", None)
+        if model in (AgreementItem, Agreement, Unit, None) or model.__name__ in joins:
+            return query
+        joins.add(model.__name__)
+        return query.join_from(AgreementItem, model, join_type=JOIN.LEFT_OUTER)
+
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         model.unit = model.agreement.unit_id  # the agreement's unit (one the user may see)

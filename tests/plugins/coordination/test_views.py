@@ -192,3 +192,54 @@ def test_a_yearly_item_takes_its_agreements_unit(app, sample_db, units, login_as
     with app.app_context():
         item = AgreementItem.get()
         assert (item.unit_id, item.done, item.year) == (units["A"].id, True, 2023)
+
+
+def test_the_items_list_costs_the_same_queries_for_one_or_many_items(app, sample_db, units, login_as, monkeypatch):
+    from core.db import database
+    from plugins.coordination.models import Agreement, AgreementItem
+
+    client = login_as("viewer")
+
+    def queries():
+        seen = []
+        original = database.obj.execute_sql
+        monkeypatch.setattr(database.obj, "execute_sql", lambda sql, *a, **k: seen.append(sql) or original(sql, *a, **k))
+        assert client.get("/admin/coordination_item/").status_code == 200
+        monkeypatch.undo()
+        return len(seen)
+
+    with app.app_context():
+        agreements = list(Agreement.select().where(Agreement.unit == units["A"].id).limit(5))
+        AgreementItem.create(unit=units["A"], agreement=agreements[0], year=2023, content="Một")
+    few = queries()
+    with app.app_context():
+        for n, agreement in enumerate(agreements):
+            AgreementItem.create(unit=units["A"], agreement=agreement, year=2022, content=f"Nội dung {n}")
+    assert queries() == few
+
+
+def test_the_agreements_list_costs_the_same_queries_for_few_or_many_agreements(app, units, login_as, monkeypatch, today):
+    from core.db import database
+    from plugins.coordination.links import link_partners
+    from plugins.coordination.models import Agreement
+
+    client = login_as("viewer")
+
+    def add(count):
+        with app.app_context():
+            made = [Agreement.create(unit=units["A"], partners_text=f"Đối tác {n}", number=f"{n}/QCPH",
+                                     signed_on=D(2022, 1, 1), review_months=12) for n in range(count)]
+            link_partners([(agreement, [agreement.partners_text, "Sở Y tế"]) for agreement in made])
+
+    def queries():
+        seen = []
+        original = database.obj.execute_sql
+        monkeypatch.setattr(database.obj, "execute_sql", lambda sql, *a, **k: seen.append(sql) or original(sql, *a, **k))
+        assert client.get("/admin/coordination_agreement/").status_code == 200
+        monkeypatch.undo()
+        return len(seen)
+
+    add(1)
+    few = queries()
+    add(20)
+    assert queries() == few
