@@ -28,7 +28,8 @@ from core.admin import ModelView, scope
 from core.models import Organisation, Unit
 from core.widgets import YearFilter, date_column, unit_filters
 from plugins.coordination import rules, settings
-from plugins.coordination.links import assess, link_partners
+from core.joint import gather, totals
+from plugins.coordination.links import assess, link_partners, partners_of, pm
 from plugins.coordination.models import Agreement, AgreementItem, AgreementKind, AgreementMode, AgreementPartner
 from plugins.coordination.reports import overview
 from sheets.values import format_list, normalise, parse_list
@@ -106,6 +107,7 @@ class AgreementView(ModelView):
     """Văn bản phối hợp: quy chế, chương trình, thỏa thuận, biên bản ghi nhớ, kế hoạch."""
 
     list_template = "coordination/agreement_list.html"
+    details_template = "coordination/agreement_details.html"
     column_list = ["signed_on", "number", "partners_text", "kind", "valid_until", "review_months", "last_review_on",
                    "warnings", "unit"]
     column_details_list = ["unit", "partners_text", "kind", "number", "signed_on", "valid_until", "areas", "modes",
@@ -162,6 +164,12 @@ class AgreementView(ModelView):
                 row._flags = flags[row.id]
         return count, rows
 
+    # -- an agreement's page: its partners' joint activities, its yearly items ----------------
+    def render(self, template, **kwargs):
+        if template == self.details_template and kwargs.get("model") is not None:
+            kwargs.update(agreement_page(kwargs["model"]))
+        return super().render(template, **kwargs)
+
     # -- forms ---------------------------------------------------------------------------------
     def validate_form(self, form):
         valid = super().validate_form(form)
@@ -206,6 +214,26 @@ class AgreementView(ModelView):
         found = overview([u.id for u in units], start, end, today)
         return self.render("coordination/partners.html", found=found, start=start, end=end, today=today,
                            flags=FLAGS, active=rules.NO_JOINT_ACTIVITY)
+
+
+def agreement_page(agreement) -> dict:
+    """What an agreement's page adds: its flags, each partner's joint activities per area
+    in the last 12 months and in all, and the yearly items, the latest year first — a
+    constant number of queries (:mod:`plugins.coordination.links`, ``core.joint``)."""
+    today = settings.today()
+    partners = partners_of([agreement.id])[agreement.id]
+    ids = [org for org, _name in partners]
+    recent, ever = gather(pm(), ids, *rules.joint_window(today)), gather(pm(), ids)
+    areas = dict.fromkeys((row.key, row.label) for row in ever)
+    counts = {(row.organisation_id, row.key, "recent"): row.count for row in recent}
+    counts.update({(row.organisation_id, row.key, "ever"): row.count for row in ever})
+    latest = totals(ever)
+    rows = [(name, [(counts.get((org, key, "recent"), 0), counts.get((org, key, "ever"), 0)) for key, _label in areas],
+             latest.get(org, (0, None))[1]) for org, name in partners]
+    items = list(AgreementItem.select().where(AgreementItem.agreement == agreement.id)
+                 .order_by(AgreementItem.year.desc(), AgreementItem.id))
+    return {"flags": assess([agreement], today)[agreement.id], "areas": list(areas), "partner_rows": rows,
+            "items": items, "today": today}
 
 
 def year_arg(name):

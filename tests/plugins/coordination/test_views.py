@@ -243,3 +243,22 @@ def test_the_agreements_list_costs_the_same_queries_for_few_or_many_agreements(a
     few = queries()
     add(20)
     assert queries() == few
+
+
+def test_an_agreements_page_shows_its_flags_partners_activities_and_yearly_items(app, sample_db, units, login_as):
+    from plugins.coordination.models import Agreement, AgreementItem
+    from plugins.training.models import Activity, ensure_kinds, set_partners
+
+    with app.app_context():
+        agreement = Agreement.get(Agreement.number == "125/CTrPH-SGDĐT-TĐ-LHH")
+        ensure_kinds()
+        set_partners(Activity.create(unit=units["A"], kind=1, title="Tập huấn", start_date=D(2023, 5, 4)),
+                     ["Sở Giáo dục và Đào tạo"])
+        set_partners(Activity.create(unit=units["A"], kind=1, title="Hội thảo", start_date=D(2021, 5, 4)),
+                     ["Sở Giáo dục và Đào tạo"])
+        AgreementItem.create(unit=units["A"], agreement=agreement, year=2023, content="Cuộc thi sáng tạo", done=False)
+    page = login_as("viewer").get(f"/admin/coordination_agreement/details/?id={agreement.id}").get_data(as_text=True)
+    joint = page.split('id="joint"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r"<td>Sở Giáo dục và Đào tạo</td>\s*<td class=\"text-right\">1 / 2</td>", joint)
+    assert "chưa có hoạt động phối hợp: Tỉnh đoàn" in page.split('id="flags"', 1)[1]
+    assert "Cuộc thi sáng tạo" in page.split('id="items"', 1)[1] and "Chưa" in page.split('id="items"', 1)[1]
