@@ -4,8 +4,10 @@
   and unit; each row shows its flags, computed for the page in a constant number of
   queries (:func:`plugins.coordination.links.assess`). The form takes the partners as
   written ("a; b"), linked to the unit's organisations on save, and refuses what a sheet
-  row is refused for, in the same words. Its page ``/partners/`` is the partners page:
-  each partner's joint activities per area and its agreements' status.
+  row is refused for, in the same words. An agreement's page adds its flags, each
+  partner's joint activities per area and its yearly items. The view's page
+  ``/partners/`` is the partners page: each partner's joint activities per area and its
+  agreements' status.
 - :class:`AgreementItemView` — the yearly items of the agreements, done or not done.
 - the lookup lists (admins only): kinds and modes.
 
