@@ -113,3 +113,19 @@ def phoihop_demo_ready(app, directory, unit, rows_by_binding):
     ``None``. The built-in sheets plugin writes one workbook per binding, links it to
     ``unit`` and syncs it.
     """
+
+
+@hookspec
+def phoihop_joint_activities(organisation_ids, start, end):
+    """How often the plugin's records name each partner organisation: its joint activities.
+
+    ``organisation_ids`` is a list of ``core.models.Organisation`` ids; ``start`` and
+    ``end`` are ``datetime.date`` bounds of the records' dates, both included, either
+    ``None`` for no bound. Returns a list of rows ``(key, label, organisation_id, count,
+    latest)`` (tuples or ``core.joint.JointActivity``) — the area's key and Vietnamese
+    label, the organisation, how many of the area's live (not archived) records name it,
+    and the latest of their dates — one row per organisation that has any, from one
+    grouped SQL query; or ``[]``/``None``. A
+    record without a date counts only when neither bound is given. The core sums the
+    answers (``core.joint.gather``): partners and agreements need no area's tables.
+    """

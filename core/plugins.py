@@ -22,7 +22,8 @@ log = logging.getLogger("phoihop.plugins")
 ENTRY_POINT_GROUP = "phoihop.plugins"
 
 # The activity areas are ordinary plugins, loaded like a province's own.
-DEFAULT_PLUGINS = ("sheets.plugin", "plugins.training", "plugins.contests", "plugins.honours", "plugins.critique")
+DEFAULT_PLUGINS = ("sheets.plugin", "plugins.training", "plugins.contests", "plugins.honours", "plugins.critique",
+                   "plugins.coordination")
 
 
 @dataclass

@@ -9,9 +9,12 @@ decimals (``99,00``, ``1,70``), a missing figure ``—``. JSON is each section's
 :meth:`~core.reports.Section.as_json` with plain numbers: money in đồng (ints), shares in
 percent and averages as floats.
 
-xlsx: one worksheet per section; figures are written as text in Vietnamese format,
-right-aligned, exactly as the text output shows them. A section's chart hints add a small
-table of the charted figures as numbers, and the chart drawn from it.
+xlsx: a summary sheet first (``Tổng hợp``: the period, the number of units, and each
+section's headline figure — its first figure, else its first table's total, else that
+table's number of rows — linked to the section's sheet), then one worksheet per section;
+figures are written as text in Vietnamese format, right-aligned, exactly as the text
+output shows them. A section's chart hints add a small table of the charted figures as
+numbers, and the chart drawn from it.
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ MONEY_NOTE = "Kinh phí tính bằng triệu đồng."
 MISSING = "—"
 CHART_SIZE = (16, 7.5)  # cm
 CHART_ROWS = 17  # rows of the default height that a chart of CHART_SIZE covers, and a gap
+SUMMARY_TITLE = "Tổng hợp"
+SUMMARY_HEADER = ("Phần", "Chỉ tiêu", "Số liệu")
 
 
 # -- figures -------------------------------------------------------------------------------
@@ -152,11 +157,11 @@ def write_xlsx(report, path):
 
     book = Workbook()
     book.remove(book.active)
-    taken = set()
-    if not report.sections:
-        book.create_sheet("Báo cáo").append([heading(report)])
-    for section in report.sections:
-        sheet = book.create_sheet(sheet_title(section.sheet_title or section.title, taken))
+    taken = {SUMMARY_TITLE}
+    titles = [sheet_title(section.sheet_title or section.title, taken) for section in report.sections]
+    write_summary(book.create_sheet(SUMMARY_TITLE), report, titles)
+    for section, title in zip(report.sections, titles):
+        sheet = book.create_sheet(title)
         sheet.append([heading(report)])
         sheet["A1"].font = Font(bold=True)
         sheet.append([section.title])
@@ -192,6 +197,53 @@ def write_xlsx(report, path):
         for i, width in widths.items():
             sheet.column_dimensions[column_letter(i + 1)].width = width
     book.save(path)
+
+
+def headline(section):
+    """``(label, value, kind)`` of a section's headline figure: its first figure, else its
+    first table's total (the first number of the total row), else that table's number of
+    rows; ``None`` for a section with neither."""
+    if section.figures:
+        figure = section.figures[0]
+        return figure.label, figure.value, figure.kind
+    if not section.tables:
+        return None
+    table = section.tables[0]
+    if table.total is not None:
+        for value, column in zip(table.total, table.columns):
+            if column.kind != "text" and value is not None:
+                return f"{table.title}: {header(column)}", value, column.kind
+    return f"{table.title}: số dòng", len(table.rows), "count"
+
+
+def write_summary(sheet, report, titles):
+    """The summary sheet: the heading, the period and units, then one line per section
+    with its headline figure, the section's name linking to its sheet."""
+    from openpyxl.styles import Alignment, Font
+
+    period = report.period
+    sheet.append([heading(report)])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["Giai đoạn", f"{period.start}–{period.end}" if period.end != period.start else str(period.start)])
+    sheet.append(["Số năm", format_int(period.years)])
+    sheet.append(["Số đơn vị", format_int(report.units)])
+    if has_money(report):
+        sheet.append([MONEY_NOTE])
+    sheet.append([])
+    sheet.append(list(SUMMARY_HEADER))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for section, title in zip(report.sections, titles):
+        found = headline(section)
+        label, value = (found[0], show(found[1], found[2])) if found else ("", MISSING)
+        sheet.append([section.title, label, value])
+        link = sheet.cell(sheet.max_row, 1)
+        link.hyperlink = f"#'{title}'!A1"
+        link.font = Font(color="0563C1", underline="single")
+        sheet.cell(sheet.max_row, 3).data_type = "s"
+        sheet.cell(sheet.max_row, 3).alignment = Alignment(horizontal="right")
+    for letter, width in (("A", 48), ("B", 48), ("C", 16)):
+        sheet.column_dimensions[letter].width = width
 
 
 def column_letter(n):

@@ -14,6 +14,7 @@ def test_design_hook_names_are_all_specified():
     assert sorted(HOOKS) == sorted([
         "phoihop_models", "phoihop_admin_views", "phoihop_sheet_bindings", "phoihop_cli",
         "phoihop_report", "phoihop_validate", "phoihop_demo_data", "phoihop_demo_ready",
+        "phoihop_joint_activities",
     ])
 
 

@@ -54,3 +54,10 @@ def phoihop_demo_ready(app, unit):
     from plugins.contests.demo import resync_entries
 
     resync_entries(app, unit)
+
+
+@hookimpl
+def phoihop_joint_activities(organisation_ids, start, end):
+    from plugins.contests.reports import joint_activities
+
+    return joint_activities(organisation_ids, start, end)

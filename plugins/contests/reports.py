@@ -163,3 +163,17 @@ def nominating_units(edition_ids):
         merged[key] = (total_entries + entries, total_prizes + prizes, min(shown, name))
     ranked = sorted(merged.items(), key=lambda item: (-item[1][0], item[0]))
     return [(shown, entries, prizes) for _key, (entries, prizes, shown) in ranked]
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, entries, latest received)`` of the live entries
+    that each organisation nominated (``Đơn vị giới thiệu``), dated by their receipt: one
+    grouped query."""
+    from core.joint import within
+
+    query = (Entry.select(Entry.nominating_unit, fn.COUNT(Entry.id), fn.MAX(Entry.received_on))
+             .where(Entry.nominating_unit.in_(list(organisation_ids)), Entry.archived == False,  # noqa: E712
+                    within(Entry.received_on, start, end))
+             .group_by(Entry.nominating_unit))
+    return [("contests", "Cuộc thi, giải thưởng", org, count, latest) for org, count, latest in query.tuples()]

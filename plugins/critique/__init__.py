@@ -54,3 +54,10 @@ def phoihop_demo_ready(app, unit):
     from plugins.critique.demo import add_reviews
 
     add_reviews(app, unit)
+
+
+@hookimpl
+def phoihop_joint_activities(organisation_ids, start, end):
+    from plugins.critique.reports import joint_activities
+
+    return joint_activities(organisation_ids, start, end)

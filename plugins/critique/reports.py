@@ -277,3 +277,17 @@ def report_section(period, units):
 def critique_section(period, units):
     """The section as plain data (its JSON form)."""
     return report_section(period, units).as_json()
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, requests, latest received)`` of the live requests
+    that each organisation sent the LHH (``Cơ quan đề nghị``; a document never sent is
+    none), dated by their receipt: one grouped query."""
+    from core.joint import within
+
+    query = (Request.select(Request.requester, fn.COUNT(Request.id), fn.MAX(Request.received_on))
+             .where(Request.requester.in_(list(organisation_ids)), Request.archived == False,  # noqa: E712
+                    Request.bypassed == False, within(Request.received_on, start, end))  # noqa: E712
+             .group_by(Request.requester))
+    return [("critique", "Tư vấn, phản biện", org, count, latest) for org, count, latest in query.tuples()]

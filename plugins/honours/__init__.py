@@ -47,3 +47,10 @@ def phoihop_demo_data(unit):
     from plugins.honours.demo import demo_rows
 
     return demo_rows(unit)
+
+
+@hookimpl
+def phoihop_joint_activities(organisation_ids, start, end):
+    from plugins.honours.reports import joint_activities
+
+    return joint_activities(organisation_ids, start, end)

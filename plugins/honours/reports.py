@@ -235,3 +235,23 @@ def by_gender(found) -> dict:
 
 
 ORDER = {"by_organisation": by_count, "by_field": by_count, "by_gender": by_gender}
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, nominations, latest date)`` of the live
+    nominations that each organisation made (``Đơn vị đề cử``), dated by their round's
+    ceremony (else its decision, else its deadline): one grouped query."""
+    from peewee import JOIN
+
+    from core.joint import within
+
+    dated = fn.COALESCE(Round.ceremony_date, Round.decision_date, Round.deadline)
+    latest = fn.MAX(dated).python_value(Round.deadline.python_value)  # a date on SQLite too
+    query = (NominationNominator.select(NominationNominator.organisation, fn.COUNT(Nomination.id), latest)
+             .join(Nomination, on=(NominationNominator.nomination == Nomination.id))
+             .join(Round, on=(Nomination.round == Round.id), join_type=JOIN.LEFT_OUTER)
+             .where(NominationNominator.organisation.in_(list(organisation_ids)), Nomination.archived == False,  # noqa: E712
+                    within(dated, start, end))
+             .group_by(NominationNominator.organisation))
+    return [("honours", "Tôn vinh trí thức", org, count, latest) for org, count, latest in query.tuples()]

@@ -38,3 +38,10 @@ def phoihop_demo_data(unit):
     from plugins.training.sheets import BINDING, demo_rows
 
     return {BINDING: demo_rows(unit)}
+
+
+@hookimpl
+def phoihop_joint_activities(organisation_ids, start, end):
+    from plugins.training.reports import joint_activities
+
+    return joint_activities(organisation_ids, start, end)

@@ -173,3 +173,21 @@ def training_section(period, units):
     """The section as plain data (its JSON form): ``{"kinds": {name: figures}, "total":
     figures, "partners": [{"name", "activities"}]}``."""
     return report_section(period, units).as_json()
+
+
+# -- joint activities (hook phoihop_joint_activities) ------------------------------------------
+def joint_activities(organisation_ids, start, end):
+    """``(area, label, organisation id, activities, latest start)`` of the live activities
+    that name each organisation among their partners (``Đơn vị phối hợp``), dated by their
+    start: one grouped query over the links' own copies of their activity's start and
+    archived flag (:class:`~plugins.training.models.ActivityPartner`), kept right by
+    :func:`ensure_partner_copies` (one query when all is well)."""
+    from core.joint import within
+
+    ensure_partner_copies()
+    query = (ActivityPartner.select(ActivityPartner.organisation, fn.COUNT(ActivityPartner.id),
+                                    fn.MAX(ActivityPartner.start_date))
+             .where(ActivityPartner.organisation.in_(list(organisation_ids)), ActivityPartner.archived == False,  # noqa: E712
+                    within(ActivityPartner.start_date, start, end))
+             .group_by(ActivityPartner.organisation))
+    return [("training", "Tập huấn, hội thảo", org, count, latest) for org, count, latest in query.tuples()]

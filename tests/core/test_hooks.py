@@ -99,3 +99,18 @@ def test_hook_phoihop_demo_ready(ctx, units, tmp_path):
     made = [pair for answer in answers if answer for pair in answer]
     assert len(made) == 1 and made[0][1].created == 1
     assert Greeting.get().source_key == "LC-000001"
+
+
+def test_hook_phoihop_joint_activities(ctx, units):
+    from core.joint import JointActivity, gather
+    from core.models import Organisation
+    from plugins.training.models import Activity, ensure_kinds, set_partners
+
+    ensure_kinds()
+    partner = Organisation.create(unit=units["A"], name="Sở Y tế")
+    for title, day in (("Tập huấn sơ cứu", dt.date(2023, 3, 2)), ("Hội thảo y tế cơ sở", dt.date(2023, 9, 14)),
+                       ("Hội thảo năm trước", dt.date(2022, 5, 1))):
+        activity = Activity.create(unit=units["A"], kind=1, title=title, start_date=day)
+        set_partners(activity, ["Sở Y tế"])
+    rows = gather(ctx.extensions["phoihop_pm"], [partner.id], dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert rows == [JointActivity("training", "Tập huấn, hội thảo", partner.id, 2, dt.date(2023, 9, 14))]

@@ -208,7 +208,7 @@ def test_xlsx_has_a_sheet_per_section_with_formatted_text_and_the_hinted_charts(
     other = Section("hello", "Lời chào", figures=[Figure("greetings", "Số lời chào", 1234)])
     write_xlsx(report_of(contests_like(), other), tmp_path / "r.xlsx")
     book = load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Hội thi", "Lời chào"]
+    assert book.sheetnames == ["Tổng hợp", "Hội thi", "Lời chào"]
     sheet = book["Hội thi"]
     rows = list(sheet.iter_rows(values_only=True))
     assert next(r for r in rows if r[0] == "Nông nghiệp")[:5] == ("Nông nghiệp", "1.200", "1,70", "12.750", "99,00")
@@ -223,13 +223,36 @@ def test_xlsx_has_a_sheet_per_section_with_formatted_text_and_the_hinted_charts(
 
 def test_xlsx_sheet_titles_are_cleaned_and_unique(tmp_path):
     write_xlsx(report_of(Section("a", "Phần: A/B"), Section("b", "Phần: A/B")), tmp_path / "r.xlsx")
-    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Phần  A B", "Phần  A B (2)"]
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Tổng hợp", "Phần  A B", "Phần  A B (2)"]
 
 
-def test_xlsx_of_no_section_is_one_sheet_with_the_heading(tmp_path):
+def test_xlsx_of_no_section_is_the_summary_sheet_with_the_heading(tmp_path):
     write_xlsx(report_of(), tmp_path / "r.xlsx")
     book = load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Báo cáo"] and book.active["A1"].value.startswith("BÁO CÁO SƠ KẾT")
+    assert book.sheetnames == ["Tổng hợp"] and book.active["A1"].value.startswith("BÁO CÁO SƠ KẾT")
+
+
+def test_xlsx_summary_gives_the_period_and_units_first(tmp_path):
+    write_xlsx(report_of(contests_like()), tmp_path / "r.xlsx")
+    rows = list(load_workbook(tmp_path / "r.xlsx")["Tổng hợp"].iter_rows(values_only=True))
+    assert rows[1][:2] == ("Giai đoạn", "2020–2022") and rows[3][:2] == ("Số đơn vị", "2")
+
+
+def test_xlsx_summary_gives_each_sections_first_figure_linked_to_its_sheet(tmp_path):
+    other = Section("hello", "Lời chào", figures=[Figure("greetings", "Số lời chào", 1234)])
+    write_xlsx(report_of(other), tmp_path / "r.xlsx")
+    sheet = load_workbook(tmp_path / "r.xlsx")["Tổng hợp"]
+    line = next(row for row in sheet.iter_rows() if row[0].value == "Lời chào")
+    assert [c.value for c in line[:3]] == ["Lời chào", "Số lời chào", "1.234"]
+    assert line[0].hyperlink.location == "'Lời chào'!A1" or line[0].hyperlink.target == "#'Lời chào'!A1"
+
+
+def test_xlsx_summary_takes_a_tables_total_when_a_section_has_no_figure(tmp_path):
+    table = Table("t", "Theo loại", [Column("name", "Loại", "text"), Column("n", "Số lượng")], [("A", 2), ("B", 3)],
+                  total=("Tổng cộng", 5))
+    write_xlsx(report_of(Section("x", "Phần X", tables=[table])), tmp_path / "r.xlsx")
+    rows = list(load_workbook(tmp_path / "r.xlsx")["Tổng hợp"].iter_rows(values_only=True))
+    assert ("Phần X", "Theo loại: Số lượng", "5") in [r[:3] for r in rows]
 
 
 # -- the core names no area ----------------------------------------------------------------
