@@ -116,3 +116,10 @@ class Backend(Protocol):
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet with that title (no-op if it already exists)."""
+
+    def revision(self) -> str | None:
+        """A cheap token that changes whenever the spreadsheet changes (anyone's edit,
+        phoihop's own writes), or ``None`` when the backend cannot tell. At most one
+        request (Google: Drive's version and modification time; a workbook: its size
+        and modification time, no request). The sync engine skips a binding whose
+        source and database both kept their tokens (:mod:`sheets.revision`)."""

@@ -14,6 +14,7 @@ Only gspread's low-level HTTP client is used, so the request budget is exact:
   typed values (a ``str`` is a ``stringValue``, so it is never taken for a formula). It
   refuses to write into a cell the last read of that worksheet found holding a formula.
   Writing a worksheet never read by this instance first costs that inspecting GET.
+- ``revision`` is one GET of Drive's ``files/{key}?fields=version,modifiedTime``.
 - ``add_worksheet`` lists the worksheets once (``GET spreadsheets/{key}`` with
   :data:`LIST_FIELDS`) unless the title is already known, then adds it.
 
@@ -48,18 +49,26 @@ from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL, SPREADSHEET_VALUES_URL
+from gspread.urls import (
+    DRIVE_FILES_API_V3_URL, SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL, SPREADSHEET_VALUES_URL,
+)
 from gspread.utils import a1_to_rowcol, absolute_range_name, quote
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
 from sheets.bounds import FAR_ROWS, HEAD_ROWS, bound_grid, column_letter, column_limit
+from sheets.quota import QuotaBudget
 
 log = logging.getLogger(__name__)
 EMULATOR_ENV = "PHOIHOP_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "PHOIHOP_GOOGLE_CREDENTIALS"
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+#: The request budget's account in emulator mode (there is no service account).
+EMULATOR_ACCOUNT = "emulator"
+#: Sheets to read and write; Drive metadata only to ask a spreadsheet's revision.
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly"]
+#: What :meth:`GoogleSheetsBackend.revision` asks Drive (a file in a shared drive too).
+DRIVE_PARAMS = {"fields": "version,modifiedTime", "supportsAllDrives": "true"}
 TIMEOUT = (10, 300)  # seconds to connect, seconds to wait for an answer (a big read is slow)
 #: Hosts gspread talks to; in emulator mode none of them is ever reached.
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
@@ -204,9 +213,12 @@ class GoogleSheetsBackend:
     """One Google spreadsheet, read and written through an already-built gspread client."""
 
     def __init__(self, client: gspread.Client, key: str, *, max_retries: int = 6,
-                 base_delay: float = 1.0, sleep: Callable[[float], Any] = time.sleep) -> None:
+                 base_delay: float = 1.0, sleep: Callable[[float], Any] = time.sleep,
+                 budget: QuotaBudget | None = None, account: str = EMULATOR_ACCOUNT) -> None:
         self.key = key
         self.requests = RequestCount()
+        self.account = account  # whose request budget this spends (the service account's email)
+        self._budget = budget
         self._http = client.http_client
         self._max_retries = max_retries
         self._base_delay = base_delay
@@ -215,6 +227,7 @@ class GoogleSheetsBackend:
         self._sheets: dict[str, dict[str, int]] = {}  # title -> sheetId, rows, cols
         self._listed = False  # every worksheet of the spreadsheet is in _sheets
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # title -> formula cells, 0-based
+        self._drive_refused = False  # Drive answered that it will not tell the revision
 
     def __repr__(self) -> str:
         return f"GoogleSheetsBackend({self.key!r})"
@@ -228,6 +241,7 @@ class GoogleSheetsBackend:
         """
         emulator = os.environ.get(EMULATOR_ENV, "").strip()
         path = os.environ.get(CREDENTIALS_ENV, "").strip()
+        account = EMULATOR_ACCOUNT
         if emulator:
             client = emulator_client(check_emulator_url(emulator))
         elif not path:
@@ -235,8 +249,9 @@ class GoogleSheetsBackend:
                                "là đường dẫn tới tệp khóa JSON của tài khoản dịch vụ (service account).")
         else:
             client = service_account_client(path)
+            account = getattr(client.http_client.auth, "service_account_email", None) or path
         client.set_timeout(TIMEOUT)
-        return cls(client, key, **options)
+        return cls(client, key, account=account, **options)
 
     # -- the Backend protocol ----------------------------------------------------------
 
@@ -317,6 +332,21 @@ class GoogleSheetsBackend:
         self._remember(reply["replies"][0]["addSheet"]["properties"])
         self._formulas[worksheet] = set()
 
+    def revision(self) -> str | None:
+        """Drive's ``version`` and ``modifiedTime`` of the spreadsheet: one GET of
+        ``drive/v3/files/{key}``; they move with every change, anyone's. ``None`` (and no
+        further try by this instance) when Drive refuses: the Drive API not enabled for
+        the project, or a key without the Drive scope; syncs then read every time."""
+        if self._drive_refused:
+            return None
+        try:
+            data = self._request("get", f"{DRIVE_FILES_API_V3_URL}/{self.key}", params=DRIVE_PARAMS)
+        except _Refused as exc:
+            log.info("Drive cannot tell the revision of %s (HTTP %s): every sync reads", self.key, exc.status)
+            self._drive_refused = True
+            return None
+        return f"drive:{data.get('version')}:{data.get('modifiedTime')}"
+
     # -- helpers -----------------------------------------------------------------------
 
     def _inspect(self, worksheet: str) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
@@ -379,13 +409,16 @@ class GoogleSheetsBackend:
 
     def _request(self, method: str, url: str, *,
                  before_retry: Callable[[int, dict[str, Any]], None] | None = None, **kwargs: Any) -> Any:
-        """Send one API call and return its JSON body; the one place for counting and retries.
+        """Send one API call and return its JSON body; the one place for counting, the
+        request budget (:mod:`sheets.quota`: every attempt takes a token) and retries.
 
         429 and 5xx are retried up to ``max_retries`` times, waiting ``base_delay * 2**n``
         seconds, or what the answer's ``Retry-After`` header says; other errors fail at once.
         ``before_retry(status, kwargs)`` may change the request before it is sent again.
         """
         for attempt in range(max(0, self._max_retries) + 1):
+            if self._budget is not None:  # wait for a token of the account's budget, not for a 429
+                self._budget.take(self.account, "read" if method == "get" else "write")
             if method == "get":
                 self.requests.reads += 1
             else:

@@ -85,6 +85,7 @@ class Run:
         self.seen = set()  # Mã found in the sheet (and kept alive)
         self.claimed = {}  # row index → ("restored" | "adopted", Mã)
         self.ambiguous = {}  # row index → the Mã it could be
+        self.wrote = False  # whether the run wrote to the sheet
 
     # -- the run -----------------------------------------------------------------------
     def execute(self):
@@ -136,6 +137,7 @@ class Run:
             return
         cells = self.changed_cells()
         self.grid = self.table.grid = grid = None  # the grid is not needed for the write: let it go first
+        self.wrote = bool(cells)
         if cells:
             with source_lock(self.binding.source):
                 self.backend.write(self.binding.worksheet, cells)

@@ -18,6 +18,8 @@ on it:
 - ``PUT …/values/{range}`` and ``POST …/values:batchUpdate`` with ``RAW`` (strings stay
   strings) or ``USER_ENTERED`` (``=…``, and ``+``/``-`` followed by non-numbers, become
   formulas, stored as ``{"formula": text}`` so a test can see one was written);
+- ``GET drive/v3/files/{id}`` (Drive v3 ``files.get``) with a ``fields`` mask:
+  ``version`` and ``modifiedTime`` move with every change a request makes;
 - ``POST spreadsheets/{id}:batchUpdate`` with ``addSheet``, ``appendDimension``,
   ``updateCells`` (``start`` only; ``formulaValue`` stores a formula) and
   ``updateSheetProperties``; atomic like Google's: a failing request leaves the
@@ -35,9 +37,11 @@ Errors have Google's shape: ``{"error": {"code", "message", "status"}}``.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -93,6 +97,7 @@ class FakeSheets:
         self.calls: list[dict[str, Any]] = []  # the same, with query and JSON body
         self._faults: list[dict[str, Any]] = []
         self._lock = threading.RLock()
+        self.clock: Callable[[], float] = time.monotonic  # stamps each call's "at" (tests inject one)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -136,7 +141,7 @@ class FakeSheets:
         ``merges`` gives each sheet's merged ranges in A1 notation (``"A1:E1"``); as in
         Google, only the first cell of a merged range keeps its value."""
         with self._lock:
-            book = {"key": key, "title": title or key, "sheets": []}
+            book = {"key": key, "title": title or key, "sheets": [], "version": 1, "modifiedTime": _rfc3339()}
             for index, (name, rows) in enumerate(sheets.items()):
                 height = len(rows)
                 width = max((len(r) for r in rows), default=0)
@@ -203,7 +208,7 @@ class FakeSheets:
         query = parse_qs(parts.query, keep_blank_values=True)
         with self._lock:
             self.requests.append((method, path))
-            call = {"method": method, "path": path, "query": query, "body": None}
+            call = {"method": method, "path": path, "query": query, "body": None, "at": self.clock()}
             self.calls.append(call)
             fault = next((f for f in self._faults if f["left"] > 0 and f["when"](method, path)), None)
             injected = None
@@ -227,6 +232,9 @@ class FakeSheets:
             return injected or answer
 
     def _route(self, method: str, raw_path: str, query: dict[str, list[str]], body: Any) -> Any:
+        drive = re.fullmatch(r"/drive/v3/files/([^/:]+)", raw_path)
+        if drive and method == "GET":
+            return self._drive_file(self._book(unquote(drive.group(1))), query)
         found = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", raw_path)
         rest = found.group(2) if found else None
         routes = {("GET", ""): self._metadata, ("POST", ":batchUpdate"): self._batch_update,
@@ -246,6 +254,19 @@ class FakeSheets:
         if key not in self.spreadsheets:
             raise ApiError(404, "Requested entity was not found.")
         return self.spreadsheets[key]
+
+    # -- Drive v3 files.get --------------------------------------------------------------
+
+    def _drive_file(self, book: dict[str, Any], query: dict[str, list[str]]) -> Any:
+        """A spreadsheet's Drive ``File``: ``version`` (a string of a number that grows with
+        every change, as Drive sends int64s) and ``modifiedTime`` (RFC 3339, UTC)."""
+        answer = {"kind": "drive#file", "id": book["key"], "name": book["title"],
+                  "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(book["version"]),
+                  "modifiedTime": book["modifiedTime"]}
+        fields = query.get("fields", [""])[0]
+        if not fields:  # Drive v3 answers kind, id, name and mimeType when no fields are named
+            return {k: answer[k] for k in ("kind", "id", "name", "mimeType")}
+        return apply_fields(answer, parse_fields(fields))
 
     # -- spreadsheets.get --------------------------------------------------------------
 
@@ -492,6 +513,14 @@ class _Transaction:
     def __exit__(self, kind: Any, *rest: Any) -> None:
         if kind is None:
             self.book["sheets"] = self.work["sheets"]
+            self.book["version"] = self.book.get("version", 1) + 1  # Drive's version moves with every change
+            self.book["modifiedTime"] = _rfc3339()
+
+
+def _rfc3339() -> str:
+    """Now as Drive writes times: ``2026-11-30T14:05:09.123Z``."""
+    moment = datetime.datetime.now(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _properties(sheet: dict[str, Any], index: int) -> dict[str, Any]:
