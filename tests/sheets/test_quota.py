@@ -126,3 +126,34 @@ def test_syncs_spend_the_budget_the_settings_give(sync_app, unit, fake_sheets, r
     result = run_sync(binding)
     spent = {b.name: len(b.taken) for b in QuotaBucket.select()}
     assert spent == {"emulator:read": result.requests["reads"], "emulator:write": result.requests["writes"]}
+
+
+TAKER = """
+import sys
+from core import create_app
+from core.plugins import get_plugin_manager
+from sheets.quota import QuotaBudget
+
+app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x"},
+                 plugin_manager=get_plugin_manager(builtins=("sheets.plugin",), entry_points=False))
+moment = float(sys.argv[2])
+with app.app_context():
+    budget = QuotaBudget(reads=5, writes=5, clock=lambda: moment, sleep=lambda s: None)
+    print(sum(budget.try_take("emulator", "read") == 0 for _ in range(5)))
+"""
+
+
+def test_another_process_gets_only_the_tokens_left(sync_app, db_url, clock):
+    import subprocess
+    import sys
+
+    from core.db import database
+
+    budget = QuotaBudget(reads=5, writes=5, clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        budget.take("emulator", "read")
+    database.close()  # nothing of this process holds the database while the other works
+    other = subprocess.run([sys.executable, "-c", TAKER, db_url, repr(clock.now + 1)], capture_output=True, text=True,
+                           timeout=120, check=True)
+    assert other.stdout.strip() == "2"
+    assert budget.try_take("emulator", "read") > 0
