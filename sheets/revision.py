@@ -62,6 +62,12 @@ def settled(result, wrote: bool) -> bool:
         (result.created, result.updated, result.pushed, result.archived, result.restored, result.held_back)))
 
 
+def stored(binding) -> str | None:
+    """The revision the last settled run stored, as the database has it now (another
+    process may have synced this binding since ``binding`` was loaded)."""
+    return Binding.select(Binding.revision).where(Binding.id == binding.id).scalar()
+
+
 def remember(binding, revision: str | None) -> None:
     Binding.update(revision=revision).where(Binding.id == binding.id).execute()
     binding.revision = revision

@@ -18,11 +18,11 @@ import peewee
 
 from core.errors import ConfigError
 from core.models import now
+from sheets import revision
 from sheets.backend import BackendError, SheetChanged
 from sheets.lock import SyncBusy, binding_lock
 from sheets.models import SyncLog
 from sheets.reader import TableError
-from sheets import revision
 from sheets.run import Run
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def sync(binding, mapping, backend=None, *, direction="both", dry_run=False, pm=
 
                 backend = open_backend(binding.source)
             before = None if dry_run else revision.current(binding, backend)
-            if before is not None and not force and before == binding.revision:
+            if before is not None and not force and before == revision.stored(binding):
                 result.outcome, result.message = "unchanged", UNCHANGED
                 result.warnings.extend(notices)
             else:
