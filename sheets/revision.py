@@ -27,14 +27,17 @@ def source_revision(backend) -> str | None:
     return revision() if revision is not None else None
 
 
-def database_stamp(binding) -> str:
+def database_stamp(binding, mapping=None) -> str:
     """What the database side of a run depends on, in a few aggregate queries: every
     stamped table (``count``, ``max(updated_at)``: records of every plugin, lookup lists),
     the audit log's last entry (admin edits of people and organisations), the binding's
-    conflicts, and today (rules that depend on the date)."""
+    conflicts, today (rules that depend on the date), and the mapping's columns (a
+    plugin upgrade that adds or changes a column)."""
     from flask import current_app, has_app_context
 
     parts = []
+    if mapping is not None:
+        parts.append(("columns", [(c.field, c.header, c.kind, c.computed, c.required) for c in mapping.columns]))
     models = current_app.extensions.get("phoihop_models", []) if has_app_context() else []
     for model in models:
         stamp = model._meta.fields.get("updated_at")
@@ -49,10 +52,10 @@ def database_stamp(binding) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def current(binding, backend) -> str | None:
+def current(binding, backend, mapping=None) -> str | None:
     """The binding's revision now, or ``None`` when the source cannot say."""
     source = source_revision(backend)
-    return None if source is None else f"{source}|{database_stamp(binding)}"
+    return None if source is None else f"{source}|{database_stamp(binding, mapping)}"
 
 
 def settled(result, wrote: bool) -> bool:

@@ -97,7 +97,7 @@ def sync(binding, mapping, backend=None, *, direction="both", dry_run=False, pm=
                 from sheets.sources import open_backend
 
                 backend = open_backend(binding.source)
-            before = None if dry_run else revision.current(binding, backend)
+            before = None if dry_run else revision.current(binding, backend, mapping)
             if before is not None and not force and before == revision.stored(binding):
                 result.outcome, result.message = "unchanged", UNCHANGED
                 result.warnings.extend(notices)

@@ -144,3 +144,14 @@ def test_cli_sync_force_reads_an_unchanged_workbook(binding, sync_pm, db_url, ru
     assert skipped.exit_code == forced.exit_code == 0, skipped.output + forced.output
     assert json.loads(skipped.output)["bindings"][0]["outcome"] == "unchanged"
     assert json.loads(forced.output)["bindings"][0]["unchanged"] == 3
+
+
+
+def test_a_changed_mapping_reads_an_unchanged_workbook_again(binding, run_sync, sync_pm):
+    import dataclasses
+
+    run_sync(binding)
+    run_sync(binding)
+    upgraded = dataclasses.replace(MAPPING, columns=MAPPING.columns[:-1])  # a plugin release dropped a column
+    assert sync(binding, upgraded, pm=sync_pm).outcome == "ok"
+    assert sync(binding, upgraded, pm=sync_pm).outcome == "unchanged"
