@@ -38,6 +38,10 @@ DEFAULTS = {
     # with `phoihop sync --allow-mass-archive`
     "SYNC_MASS_ARCHIVE_SHARE": 0.2,
     "SYNC_MASS_ARCHIVE_MIN": 5,
+    # requests per minute a Google service account may spend, over every binding and
+    # process (sheets/quota.py): a sync waits for a token rather than provoking a 429; 0: no limit
+    "SHEETS_READS_PER_MINUTE": 60,
+    "SHEETS_WRITES_PER_MINUTE": 60,
     "TODAY": None,  # an ISO date (PHOIHOP_TODAY) that rules depending on today read instead of today
 }
 

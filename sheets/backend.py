@@ -56,11 +56,16 @@ class Grid(list):
     the grid is the stored result, or :data:`UNCOMPUTED`). ``merges``: merged ranges as
     0-based inclusive ``(first_row, first_col, last_row, last_col)``, when the backend
     knows them (the value sits in the first cell). ``warnings``: Vietnamese sentences for
-    the office (cells far away from the table that were not read, …).
+    the office (cells far away from the table that were not read, …). ``row_ids``: 0-based
+    row → the record ``Mã`` phoihop attached to that row itself, when the backend keeps
+    such row metadata (Google's DeveloperMetadata moves with its row when rows are sorted,
+    inserted, deleted or moved, and dies with it): a cleared or overwritten ``Mã`` cell is
+    restored from it.
     """
 
-    def __init__(self, rows=(), formulas=None, warnings=None, merges=None):
+    def __init__(self, rows=(), formulas=None, warnings=None, merges=None, row_ids=None):
         super().__init__(rows)
+        self.row_ids: dict[int, str] = dict(row_ids or {})
         self.formulas: set[tuple[int, int]] = set(formulas or ())
         self.merges: list[tuple[int, int, int, int]] = list(merges or ())
         self.warnings: list[str] = list(warnings or ())
@@ -109,10 +114,19 @@ class Backend(Protocol):
     def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
         """Write every cell in one request (one save for a workbook).
 
-        Writing nothing makes no request. Grows the worksheet when a cell lies beyond its
+        A backend that keeps row metadata (``row_metadata = True``: Google) also takes
+        ``row_ids={row: Mã}`` (1-based rows) and attaches each ``Mã`` to its row in the
+        same request (:attr:`Grid.row_ids` gives them back). Writing nothing makes no request. Grows the worksheet when a cell lies beyond its
         current size. Text is written raw, never evaluated as a formula. Raises
         :class:`SheetChanged` (writing nothing) when the file changed since it was read.
         """
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet with that title (no-op if it already exists)."""
+
+    def revision(self) -> str | None:
+        """A cheap token that changes whenever the spreadsheet changes (anyone's edit,
+        phoihop's own writes), or ``None`` when the backend cannot tell. At most one
+        request (Google: Drive's version and modification time; a workbook: its size
+        and modification time, no request). The sync engine skips a binding whose
+        source and database both kept their tokens (:mod:`sheets.revision`)."""

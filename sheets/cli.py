@@ -96,8 +96,9 @@ def first_worksheet(source):
 @click.option("--wait", is_flag=True, help="Wait for a running sync of the same binding instead of giving up.")
 @click.option("--allow-mass-archive", is_flag=True,
               help="Archive the records of rows that left the sheet even when many left at once.")
+@click.option("--force", is_flag=True, help="Sync even when neither the sheet nor the database changed since the last sync.")
 @click.pass_obj
-def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_archive):
+def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_archive, force):
     """Sync the linked worksheets (all, or those of the BINDING names given)."""
     from sheets.models import Binding
     from sheets.sync import sync
@@ -117,7 +118,8 @@ def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_arc
         for binding in links:
             with ProgressBar(f"{binding.name} [{binding.worksheet}]", enabled=not as_json) as bar:
                 result = sync(binding, declared[binding.name], direction=direction, dry_run=dry_run, pm=state.pm,
-                              actor="cli", wait=wait, progress=bar.update, allow_mass_archive=allow_mass_archive)
+                              actor="cli", wait=wait, progress=bar.update, allow_mass_archive=allow_mass_archive,
+                              force=force)
             results.append(result)
             if not as_json:
                 echo_result(result)
@@ -155,6 +157,9 @@ def echo_result(r):
     head = f"{r.binding} [{r.worksheet}]" + (" (thử, không ghi gì)" if r.dry_run else "")
     if r.outcome == "failed":
         click.echo(f"{head}: LỖI — {r.message}", err=True)
+        return
+    if r.outcome == "unchanged":
+        click.echo(f"{head}: {r.message} ({r.requests.get('reads', 0)} lần đọc)")
         return
     click.echo(
         f"{head}: {r.created} mới, {r.updated} cập nhật từ bảng tính, {r.pushed} ghi lên bảng tính, "

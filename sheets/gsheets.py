@@ -11,9 +11,13 @@ Only gspread's low-level HTTP client is used, so the request budget is exact:
   result such as ``#REF!`` is text). The grid is then bounded by :mod:`sheets.bounds`.
 - ``write`` is one ``POST spreadsheets/{key}:batchUpdate`` whatever the cell count: an
   ``appendDimension`` first when a cell lies beyond the grid, then ``updateCells`` with
-  typed values (a ``str`` is a ``stringValue``, so it is never taken for a formula). It
+  typed values (a ``str`` is a ``stringValue``, so it is never taken for a formula),
+  then one ``createDeveloperMetadata`` (or ``updateDeveloperMetadata``) per row whose
+  ``Mã`` is to be attached to it (key :data:`ROW_KEY`, project visibility); the read's
+  inspecting GET brings them back (``rowMetadata``), at no extra request. It
   refuses to write into a cell the last read of that worksheet found holding a formula.
   Writing a worksheet never read by this instance first costs that inspecting GET.
+- ``revision`` is one GET of Drive's ``files/{key}?fields=version,modifiedTime``.
 - ``add_worksheet`` lists the worksheets once (``GET spreadsheets/{key}`` with
   :data:`LIST_FIELDS`) unless the title is already known, then adds it.
 
@@ -48,24 +52,36 @@ from google.auth.credentials import AnonymousCredentials
 from google.auth.exceptions import GoogleAuthError
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
-from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL, SPREADSHEET_VALUES_URL
+from gspread.urls import (
+    DRIVE_FILES_API_V3_URL, SPREADSHEET_BATCH_UPDATE_URL, SPREADSHEET_URL, SPREADSHEET_VALUES_URL,
+)
 from gspread.utils import a1_to_rowcol, absolute_range_name, quote
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
 from sheets.bounds import FAR_ROWS, HEAD_ROWS, bound_grid, column_letter, column_limit
+from sheets.quota import QuotaBudget
 
 log = logging.getLogger(__name__)
 EMULATOR_ENV = "PHOIHOP_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "PHOIHOP_GOOGLE_CREDENTIALS"
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+#: The request budget's account in emulator mode (there is no service account).
+EMULATOR_ACCOUNT = "emulator"
+#: Sheets to read and write; Drive metadata only to ask a spreadsheet's revision.
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.metadata.readonly"]
+#: What :meth:`GoogleSheetsBackend.revision` asks Drive (a file in a shared drive too).
+DRIVE_PARAMS = {"fields": "version,modifiedTime", "supportsAllDrives": "true"}
 TIMEOUT = (10, 300)  # seconds to connect, seconds to wait for an answer (a big read is slow)
 #: Hosts gspread talks to; in emulator mode none of them is ever reached.
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 #: What a read asks about its worksheet besides the values: size, merges, formula cells.
 INSPECT_FIELDS = ("properties.title,sheets(properties(sheetId,title,gridProperties),merges,"
-                  "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue)))))")
+                  "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue))),"
+                  "rowMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))")
+#: The key of the DeveloperMetadata that carries a row's ``Mã`` (project visibility:
+#: only this Cloud project's requests see it).
+ROW_KEY = "phoihop.id"
 #: Every worksheet's title, id and size (no grid data).
 LIST_FIELDS = "properties.title,sheets.properties(sheetId,title,gridProperties)"
 #: One worksheet's id and size, asked for again before retrying a write that grows it.
@@ -203,10 +219,15 @@ class _Refused(BackendError):
 class GoogleSheetsBackend:
     """One Google spreadsheet, read and written through an already-built gspread client."""
 
+    row_metadata = True  # write(row_ids=…) attaches a Mã to its row; read gives them back
+
     def __init__(self, client: gspread.Client, key: str, *, max_retries: int = 6,
-                 base_delay: float = 1.0, sleep: Callable[[float], Any] = time.sleep) -> None:
+                 base_delay: float = 1.0, sleep: Callable[[float], Any] = time.sleep,
+                 budget: QuotaBudget | None = None, account: str = EMULATOR_ACCOUNT) -> None:
         self.key = key
         self.requests = RequestCount()
+        self.account = account  # whose request budget this spends (the service account's email)
+        self._budget = budget
         self._http = client.http_client
         self._max_retries = max_retries
         self._base_delay = base_delay
@@ -215,6 +236,9 @@ class GoogleSheetsBackend:
         self._sheets: dict[str, dict[str, int]] = {}  # title -> sheetId, rows, cols
         self._listed = False  # every worksheet of the spreadsheet is in _sheets
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # title -> formula cells, 0-based
+        self._row_meta: dict[str, dict[int, tuple[str, int]]] = {}  # title -> 0-based row -> (Mã, metadataId)
+        self._drive_refused = False  # Drive answered that it will not tell the revision
+        self.notices: list[str] = []  # what a write could not do, for the sync's warnings
 
     def __repr__(self) -> str:
         return f"GoogleSheetsBackend({self.key!r})"
@@ -228,6 +252,7 @@ class GoogleSheetsBackend:
         """
         emulator = os.environ.get(EMULATOR_ENV, "").strip()
         path = os.environ.get(CREDENTIALS_ENV, "").strip()
+        account = EMULATOR_ACCOUNT
         if emulator:
             client = emulator_client(check_emulator_url(emulator))
         elif not path:
@@ -235,8 +260,9 @@ class GoogleSheetsBackend:
                                "là đường dẫn tới tệp khóa JSON của tài khoản dịch vụ (service account).")
         else:
             client = service_account_client(path)
+            account = getattr(client.http_client.auth, "service_account_email", None) or path
         client.set_timeout(TIMEOUT)
-        return cls(client, key, **options)
+        return cls(client, key, account=account, **options)
 
     # -- the Backend protocol ----------------------------------------------------------
 
@@ -249,6 +275,7 @@ class GoogleSheetsBackend:
         written into them. ``Grid.merges`` lists the merged ranges starting in that area.
         """
         formulas, merges = self._inspect(worksheet)
+        row_ids = {row: key for row, (key, _) in self._row_meta[worksheet].items()}
         url = SPREADSHEET_VALUES_URL % (self.key, quote(absolute_range_name(worksheet)))
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
                   "majorDimension": "ROWS"}
@@ -261,11 +288,15 @@ class GoogleSheetsBackend:
         if left:
             rows = [[None] * left + row if row else row for row in rows]
         rows = [[] for _ in range(top)] + rows
-        return _bounded(rows, formulas, merges)
+        grid = _bounded(rows, formulas, merges)
+        grid.row_ids = row_ids
+        return grid
 
-    def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
-        """Write every cell in one ``batchUpdate``, growing the grid first when needed."""
-        if not cells:
+    def write(self, worksheet: str, cells: Sequence[Cell], row_ids: dict[int, str] | None = None) -> None:
+        """Write every cell in one ``batchUpdate``, growing the grid first when needed;
+        ``row_ids`` ({1-based row: Mã}) are attached to their rows in the same batch."""
+        row_ids = dict(row_ids or {})
+        if not cells and not row_ids:
             return
         latest: dict[tuple[int, int], Any] = {}
         for cell in cells:
@@ -285,17 +316,20 @@ class GoogleSheetsBackend:
         # Clearing a cell beyond the grid changes nothing: do not grow the sheet for it.
         latest = {rc: v for rc, v in latest.items()
                   if v is not None or (rc[0] <= sheet["rows"] and rc[1] <= sheet["cols"])}
-        if not latest:
+        known = self._row_meta.get(worksheet, {})
+        row_ids = {row: key for row, key in row_ids.items() if known.get(row - 1, (None,))[0] != key}
+        if not latest and not row_ids:
             return
-        rows = max(r for r, _ in latest)
-        cols = max(c for _, c in latest)
         updates = _update_cells(sheet["sheetId"], latest, worksheet)
+        tags = _tag_rows(sheet["sheetId"], row_ids, known)
 
         def body() -> dict[str, Any]:
+            rows = max([r for r, _ in latest] + (list(row_ids) if tags else []))
+            cols = max([c for _, c in latest] + [1])
             grow = [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": extra}}
                     for dimension, extra in (("ROWS", rows - sheet["rows"]), ("COLUMNS", cols - sheet["cols"]))
                     if extra > 0]
-            return {"requests": grow + updates}
+            return {"requests": grow + updates + tags}
 
         def before_retry(status: int, kwargs: dict[str, Any]) -> None:
             # A 5xx may come after Google applied the batch: appendDimension is relative, so
@@ -304,7 +338,23 @@ class GoogleSheetsBackend:
                 self._refresh_size(worksheet)
                 kwargs["json"] = body()
 
-        self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
+        try:
+            self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
+        except _Refused as exc:
+            if exc.status != 400 or not tags:
+                raise
+            # Google refused the batch (all of it: a batch is atomic) and the row metadata is
+            # what phoihop adds least sure of Google's limits: write the cells without it.
+            log.warning("Google refused the row metadata of %s [%s] (%s): cells written without it",
+                        self.key, worksheet, exc)
+            self.notices.append(f'Google Sheets không nhận Mã gắn theo dòng của trang tính "{worksheet}" '
+                                f"({exc}); các ô vẫn được ghi, Mã vẫn nằm ở cột Mã.")
+            tags = []
+            if not latest:
+                return
+            self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
+        rows = max([r for r, _ in latest] + (list(row_ids) if tags else []))
+        cols = max([c for _, c in latest] + [1])
         sheet["rows"], sheet["cols"] = max(rows, sheet["rows"]), max(cols, sheet["cols"])
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
@@ -316,6 +366,21 @@ class GoogleSheetsBackend:
         reply = self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body)
         self._remember(reply["replies"][0]["addSheet"]["properties"])
         self._formulas[worksheet] = set()
+
+    def revision(self) -> str | None:
+        """Drive's ``version`` and ``modifiedTime`` of the spreadsheet: one GET of
+        ``drive/v3/files/{key}``; they move with every change, anyone's. ``None`` (and no
+        further try by this instance) when Drive refuses: the Drive API not enabled for
+        the project, or a key without the Drive scope; syncs then read every time."""
+        if self._drive_refused:
+            return None
+        try:
+            data = self._request("get", f"{DRIVE_FILES_API_V3_URL}/{self.key}", params=DRIVE_PARAMS)
+        except _Refused as exc:
+            log.info("Drive cannot tell the revision of %s (HTTP %s): every sync reads", self.key, exc.status)
+            self._drive_refused = True
+            return None
+        return f"drive:{data.get('version')}:{data.get('modifiedTime')}"
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -349,6 +414,7 @@ class GoogleSheetsBackend:
             merges.append((merge.get("startRowIndex", 0), merge.get("startColumnIndex", 0),
                            merge.get("endRowIndex", known["rows"]) - 1, merge.get("endColumnIndex", known["cols"]) - 1))
         self._formulas[worksheet] = formulas
+        self._row_meta[worksheet] = _row_ids(sheet)
         return formulas, merges
 
     def _list(self) -> dict[str, dict[str, int]]:
@@ -379,13 +445,16 @@ class GoogleSheetsBackend:
 
     def _request(self, method: str, url: str, *,
                  before_retry: Callable[[int, dict[str, Any]], None] | None = None, **kwargs: Any) -> Any:
-        """Send one API call and return its JSON body; the one place for counting and retries.
+        """Send one API call and return its JSON body; the one place for counting, the
+        request budget (:mod:`sheets.quota`: every attempt takes a token) and retries.
 
         429 and 5xx are retried up to ``max_retries`` times, waiting ``base_delay * 2**n``
         seconds, or what the answer's ``Retry-After`` header says; other errors fail at once.
         ``before_retry(status, kwargs)`` may change the request before it is sent again.
         """
         for attempt in range(max(0, self._max_retries) + 1):
+            if self._budget is not None:  # wait for a token of the account's budget, not for a 429
+                self._budget.take(self.account, "read" if method == "get" else "write")
             if method == "get":
                 self.requests.reads += 1
             else:
@@ -490,6 +559,36 @@ def _cell_data(value: Any, where: str) -> dict[str, Any]:
         if math.isfinite(number):
             return {"userEnteredValue": {"numberValue": number}}
     raise BackendError(f"{where}: không ghi được giá trị {value!r} lên Google Sheets.")
+
+
+def _row_ids(sheet: dict[str, Any]) -> dict[int, tuple[str, int]]:
+    """0-based row → (Mã, metadataId) of the rows carrying phoihop's DeveloperMetadata
+    (``GridData.rowMetadata``); a row carrying two keeps the first."""
+    found: dict[int, tuple[str, int]] = {}
+    for block in sheet.get("data", []):
+        top = block.get("startRow", 0)
+        for offset, row in enumerate(block.get("rowMetadata", [])):
+            for item in row.get("developerMetadata", []):
+                if item.get("metadataKey") == ROW_KEY and item.get("metadataValue"):
+                    found.setdefault(top + offset, (item["metadataValue"], item.get("metadataId")))
+    return found
+
+
+def _tag_rows(sheet_id: int, row_ids: dict[int, str], known: dict[int, tuple[str, int]]) -> list[dict[str, Any]]:
+    """Requests attaching each ``Mã`` to its 1-based row: a row already carrying another
+    ``Mã`` has it updated, any other row gets a new row-level DeveloperMetadata."""
+    requests_ = []
+    for row, key in sorted(row_ids.items()):
+        if row - 1 in known:
+            requests_.append({"updateDeveloperMetadata": {
+                "dataFilters": [{"developerMetadataLookup": {"metadataId": known[row - 1][1]}}],
+                "developerMetadata": {"metadataValue": key}, "fields": "metadataValue"}})
+        else:
+            requests_.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": ROW_KEY, "metadataValue": key, "visibility": "PROJECT",
+                "location": {"dimensionRange": {"sheetId": sheet_id, "dimension": "ROWS",
+                                                "startIndex": row - 1, "endIndex": row}}}}})
+    return requests_
 
 
 def _update_cells(sheet_id: int, values: dict[tuple[int, int], Any], worksheet: str) -> list[dict[str, Any]]:

@@ -74,3 +74,33 @@ def mass_archive(gone: int, previous: int, share: float, minimum: int) -> bool:
     """Whether archiving ``gone`` records of the ``previous`` live rows needs a person's
     confirmation: more than ``share`` of them, and at least ``minimum`` records."""
     return gone >= max(1, minimum) and gone > share * previous
+
+
+def metadata_candidates(rows: dict, counts, known) -> dict:
+    """Rows that may take back the ``Mã`` their row carries as metadata (Google's row
+    DeveloperMetadata, which moves with its row when rows are sorted, inserted, deleted
+    or moved): the ``Mã`` cell is empty or holds something else, the metadata names a
+    record of the binding that no ``Mã`` cell of the sheet holds, and no other row's
+    metadata names it too (then neither is guessed).
+
+    ``rows``: row id → (``Mã`` in the cell or ``None``, ``Mã`` in the metadata).
+    ``counts``: ``Mã`` → how many cells hold it. ``known``: the binding's ``Mã``.
+    Returns row id → ``Mã``.
+    """
+    wanted = {row: meta for row, (cell, meta) in rows.items()
+              if meta and meta != cell and meta in known and not counts.get(meta)}
+    named = defaultdict(int)
+    for meta in wanted.values():
+        named[meta] += 1
+    return {row: meta for row, meta in wanted.items() if named[meta] == 1}
+
+
+def resembles(texts: dict, snapshot: dict | None, fields) -> bool:
+    """Whether a row still looks like the record it was: at least half of the fields the
+    last-synced values fill are equal in the row. A row emptied and typed over with a
+    new entry (its metadata stayed) does not; a row only moved or sorted does."""
+    if not snapshot:
+        return False
+    filled = [name for name in fields if snapshot.get(name)]
+    same = sum(1 for name in filled if (texts.get(name) or "") == snapshot[name])
+    return bool(filled) and 2 * same >= len(filled)

@@ -27,6 +27,9 @@ class Binding(BaseModel):
     unit = peewee.ForeignKeyField(Unit, null=True, backref="bindings", on_delete="CASCADE")
     created_at = peewee.DateTimeField(default=now)
     last_synced_at = peewee.DateTimeField(null=True)
+    # what the source and the database looked like after the last run that found nothing
+    # to do (sheets.sync): while both still look so, a run costs one request and is skipped
+    revision = peewee.CharField(null=True, max_length=255)
 
     class Meta:
         indexes = ((("name", "source", "worksheet"), True),)
@@ -88,7 +91,7 @@ class SyncLog(BaseModel):
     finished_at = peewee.DateTimeField(null=True)
     direction = peewee.CharField()
     dry_run = peewee.BooleanField(default=False)
-    outcome = peewee.CharField()  # ok | errors | failed
+    outcome = peewee.CharField()  # ok | errors | failed | unchanged (skipped: nothing changed)
     summary = JSONField(null=True)
     message = peewee.TextField(null=True)
 
@@ -117,4 +120,17 @@ class KeySequence(BaseModel):
     last = peewee.IntegerField(default=0)
 
 
-SHEET_MODELS = [Binding, SyncedRow, Conflict, SyncLog, RunLock, KeySequence]
+class QuotaBucket(BaseModel):
+    """The request budget of one service account and kind (``emulator:read``,
+    ``lhh@project.iam.gserviceaccount.com:write``), shared by every process
+    (:mod:`sheets.quota`): ``taken`` lists when each token in use was taken (seconds
+    since the epoch); a token is back in the bucket a minute after it was taken."""
+
+    name = peewee.CharField(primary_key=True)
+    taken = JSONField(default=list)
+
+    class Meta:
+        table_name = "sync_quota_bucket"
+
+
+SHEET_MODELS = [Binding, SyncedRow, Conflict, SyncLog, RunLock, KeySequence, QuotaBucket]

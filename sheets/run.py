@@ -1,8 +1,10 @@
 """One run of one binding: read, identify, merge and apply a chunk at a time, write, confirm.
 
 1. **read** the worksheet (bounded by the table) and find the table (``reader``);
-2. **identify** the rows that lost their ``Mã`` (``identity``): a row whose content is a
-   record about to be archived, or one a crashed run created, gets its ``Mã`` back;
+2. **identify** the rows that lost their ``Mã`` (``identity``): a row that still carries
+   its ``Mã`` as row metadata (Google) and still looks like its record, a row whose
+   content is a record about to be archived, or one a crashed run created, gets its
+   ``Mã`` back;
 3. **chunks** of 1,000 rows, each in its own short transaction (the admin is never
    blocked for long): rows unchanged on both sides since the last agreement are
    recognised by a digest and skipped; the others are parsed, checked and merged field
@@ -12,7 +14,8 @@
 4. **archive** the records whose rows left the sheet — unless that is more than a set
    share of them (a person confirms with ``--allow-mass-archive``);
 5. **append** records made in the admin as new rows;
-6. **write** every changed cell in one batch, holding the file's lock; a file that changed
+6. **write** every changed cell in one batch — with the ``Mã`` of rows that do not carry
+   it yet as row metadata, where the backend keeps it — holding the file's lock; a file that changed
    since step 1 raises :class:`~sheets.backend.SheetChanged` (the caller redoes the run);
 7. **confirm** in a last small transaction what the write made true (new ``Mã`` are in
    the sheet, pushed values are agreed).
@@ -35,7 +38,7 @@ from sheets.append import append_records
 from sheets.apply import (
     allocate_keys, archive_records, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
 )
-from sheets.identity import Candidate, claim_rows, mass_archive, signature
+from sheets.identity import Candidate, claim_rows, mass_archive, metadata_candidates, resembles, signature
 from sheets.lock import source_lock
 from sheets.mapping import KEY_HEADER, STATUS_HEADER
 from sheets.merge import merge_row
@@ -49,6 +52,7 @@ ARCHIVED_IN_DB = "Đã lưu trữ trong hệ thống"
 KEY_RESTORED, RECORD_RESTORED = "Đã khôi phục Mã", "Đã khôi phục từ lưu trữ"
 STALE_STATUS = ("Lỗi", "Xung đột", "Đã lưu trữ", "Chú ý", "Đã khôi phục")
 MAX_STATUS = 1000  # characters: a status is a sentence, never a cell's worth of text
+MAX_TAGS = 10_000  # rows whose Mã one write attaches as metadata (~250 bytes each); the rest: next syncs
 CHUNK = 1000
 
 
@@ -85,6 +89,8 @@ class Run:
         self.seen = set()  # Mã found in the sheet (and kept alive)
         self.claimed = {}  # row index → ("restored" | "adopted", Mã)
         self.ambiguous = {}  # row index → the Mã it could be
+        self.wrote = False  # whether the run wrote to the sheet
+        self.row_ids = {}  # 0-based row → the Mã the row carries as metadata (Google)
 
     # -- the run -----------------------------------------------------------------------
     def execute(self):
@@ -99,6 +105,7 @@ class Run:
         self.mapping.prepare()  # lookup lists changed since the last run, in any process, are re-read
         grid = self.backend.read(self.binding.worksheet)
         self.grid = grid
+        self.row_ids = getattr(grid, "row_ids", None) or {}
         self.table = table = read_table(grid, self.mapping)
         gc.freeze()  # the grid and the table live for the whole run
         self.result.skipped = dict(table.skipped)
@@ -135,10 +142,13 @@ class Run:
         if self.dry_run:
             return
         cells = self.changed_cells()
+        tags = self.row_tags()
         self.grid = self.table.grid = grid = None  # the grid is not needed for the write: let it go first
-        if cells:
+        self.wrote = bool(cells or tags)
+        if cells or tags:
             with source_lock(self.binding.source):
-                self.backend.write(self.binding.worksheet, cells)
+                self.backend.write(self.binding.worksheet, cells, **({"row_ids": tags} if tags else {}))
+            self.result.warnings.extend(getattr(self.backend, "notices", ()))
         with database.atomic():
             self.confirm()
 
@@ -148,11 +158,38 @@ class Run:
                                   SyncedRow.origin, SyncedRow.archived, SyncedRow.digest, SyncedRow.archived_by)
                  .where(SyncedRow.binding == self.binding))
         self.index = {key: Known(*rest) for key, *rest in query.tuples().iterator()}
+        self.restore_from_metadata()
         self.counts = Counter(row.key for row in self.table.rows if row.key)
         self.missing = {key: known for key, known in self.index.items()
                         if not known.archived and key not in self.counts and (known.confirmed or known.origin == "sheet")}
         self.open_conflicts = {(c.key, c.field): c for c in
                                Conflict.select().where(Conflict.binding == self.binding, Conflict.status == "open")}
+
+    def restore_from_metadata(self):
+        """Rows whose ``Mã`` cell was cleared or overwritten but whose row still carries
+        its ``Mã`` as metadata get it back, when the row still looks like its record."""
+        if not self.row_ids:
+            return
+        counts = Counter(row.key for row in self.table.rows if row.key)
+        pairs = {row.index: (row.key, self.row_ids[row.index]) for row in self.table.rows if row.index in self.row_ids}
+        wanted = metadata_candidates(pairs, counts, self.index)
+        if not wanted:
+            return
+        snapshots = {}
+        keys = sorted(set(wanted.values()))
+        for start in range(0, len(keys), CHUNK):
+            query = SyncedRow.select(SyncedRow.key, SyncedRow.snapshot).where(SyncedRow.key.in_(keys[start:start + CHUNK]))
+            for key, snap in query.tuples():
+                snapshots[key] = SyncedRow.snapshot.python_value(snap) if isinstance(snap, str) else snap
+        for row in self.table.rows:
+            key = wanted.get(row.index)
+            if key is None:
+                continue
+            self.table.parse(row)
+            if resembles(row.texts, snapshots.get(key), self.imported):
+                row.key = key
+                self.claimed[row.index] = ("restored", key)
+            row.release()
 
     def claim_keyless(self):
         """Give rows without ``Mã`` the ``Mã`` of the record they are, when that is certain."""
@@ -571,6 +608,24 @@ class Run:
     def error(self, row, header, value, message):
         text = "" if value is None else str(value)
         return {"row": row.excel_row, "column": header, "value": cut(text, 200), "message": cut(message, 500)}
+
+    def row_tags(self):
+        """{1-based row: Mã} of the rows that will hold a valid, unique ``Mã`` after the
+        write but do not carry it as row metadata yet (backends that keep it only), at
+        most :data:`MAX_TAGS` of them: a first sync of a huge sheet leaves the rest to the
+        next syncs rather than send one oversized request."""
+        if not getattr(self.backend, "row_metadata", False):
+            return {}
+        table = self.table
+        keys = {row.index: row.key for row in table.rows if row.key}
+        for (r, c), text in self.cells.items():
+            if c == table.key_col and r > table.header_index and text:
+                keys[r] = text
+        counts = Counter(keys.values())
+        valid = set(self.index) | set(self.confirm_keys)
+        tags = sorted((r + 1, key) for r, key in keys.items()
+                      if counts[key] == 1 and key in valid and self.row_ids.get(r) != key)
+        return dict(tags[:MAX_TAGS])
 
     def changed_cells(self):
         """Only the cells whose content changes, never a formula cell."""

@@ -31,8 +31,9 @@ def open_backend(source):
     source = (source or "").strip()
     if source.startswith("gsheet:"):
         from sheets.gsheets import GoogleSheetsBackend, parse_source
+        from sheets.quota import app_budget
 
-        return GoogleSheetsBackend.from_environment(parse_source(source))
+        return GoogleSheetsBackend.from_environment(parse_source(source), budget=app_budget())
     if source.lower().endswith(".xlsx"):
         from sheets.xlsx import XlsxBackend
 

@@ -18,6 +18,7 @@ import peewee
 
 from core.errors import ConfigError
 from core.models import now
+from sheets import revision
 from sheets.backend import BackendError, SheetChanged
 from sheets.lock import SyncBusy, binding_lock
 from sheets.models import SyncLog
@@ -26,6 +27,8 @@ from sheets.run import Run
 
 log = logging.getLogger(__name__)
 DIRECTIONS = ("pull", "push", "both")
+UNCHANGED = ("Bảng tính và hệ thống không thay đổi từ lần đồng bộ trước: không cần đọc lại "
+             "(dùng --force để vẫn đồng bộ).")
 REDONE = "Tệp thay đổi trong lúc đồng bộ (có người vừa lưu, hoặc một trang tính khác của tệp vừa được ghi): đã đọc lại và chạy lại."
 
 
@@ -58,7 +61,7 @@ class SyncResult:
 
     @property
     def exit_code(self):
-        return 0 if self.outcome == "ok" else 1
+        return 0 if self.outcome in ("ok", "unchanged") else 1
 
 
 def settings():
@@ -71,13 +74,15 @@ def settings():
 
 
 def sync(binding, mapping, backend=None, *, direction="both", dry_run=False, pm=None, actor=None, wait=False,
-         progress=None, allow_mass_archive=False):
+         progress=None, allow_mass_archive=False, force=False):
     """Sync one binding and return its :class:`SyncResult`; every run is logged.
 
     ``backend``: an open backend, or ``None`` to open the binding's source (its failure
     is then this binding's ``failed`` outcome). ``progress(done, total)``, when given, is
     called as rows are handled (a CLI bar). ``allow_mass_archive`` confirms archiving more
-    than the set share of rows at once.
+    than the set share of rows at once. When neither the source nor the database changed
+    since the last run that found nothing to do (:mod:`sheets.revision`), the run costs
+    one request and its outcome is ``unchanged``; ``force`` runs it all the same.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
@@ -92,17 +97,27 @@ def sync(binding, mapping, backend=None, *, direction="both", dry_run=False, pm=
                 from sheets.sources import open_backend
 
                 backend = open_backend(binding.source)
-            for attempt in (1, 2):
-                result = SyncResult(binding.name, binding.source, binding.worksheet, direction, dry_run,
-                                    warnings=list(notices))
-                try:
-                    Run(binding, mapping, backend, result, pm=pm, actor=actor, progress=progress,
-                        allow_mass_archive=allow_mass_archive, **settings()).execute()
-                    break
-                except SheetChanged:
-                    if attempt == 2:
-                        raise
-                    notices.append(REDONE)
+            before = None if dry_run else revision.current(binding, backend, mapping)
+            if before is not None and not force and before == revision.stored(binding):
+                result.outcome, result.message = "unchanged", UNCHANGED
+                result.warnings.extend(notices)
+            else:
+                wrote = False
+                for attempt in (1, 2):
+                    result = SyncResult(binding.name, binding.source, binding.worksheet, direction, dry_run,
+                                        warnings=list(notices))
+                    run = Run(binding, mapping, backend, result, pm=pm, actor=actor, progress=progress,
+                              allow_mass_archive=allow_mass_archive, **settings())
+                    try:
+                        run.execute()
+                        wrote = wrote or run.wrote
+                        break
+                    except SheetChanged:
+                        if attempt == 2:
+                            raise
+                        notices.append(REDONE)
+                if not dry_run:
+                    revision.remember(binding, before if revision.settled(result, wrote) else None)
     except SyncBusy as exc:
         result.outcome, result.message = "failed", str(exc)
         return result  # not logged: the running sync logs itself

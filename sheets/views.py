@@ -35,7 +35,8 @@ class BindingView(ModelView):
             if mapping is None:
                 flash(_("No plugin declares %(name)s.", name=binding.name), "error")
                 continue
-            result = sync(binding, mapping, pm=pm, actor=current_user.email)  # a failure is its own outcome
+            # a failure is its own outcome; a person asking for a sync gets a full one (force)
+            result = sync(binding, mapping, pm=pm, actor=current_user.email, force=True)
             flash(summary_line(result), "success" if result.outcome == "ok" else "error")
 
 

@@ -64,6 +64,15 @@ class XlsxBackend:
         self.requests.reads += 1
         return grid
 
+    def revision(self) -> str | None:
+        """The file's size and modification time (``os.stat``, no read): changes whenever
+        the file is saved. ``None`` when the file cannot be looked at (the read explains)."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return f"xlsx:{found.st_size}:{found.st_mtime_ns}"
+
     def worksheets(self) -> list[str]:
         """The workbook's sheet names, in order (unreadable files: the same sentences as read)."""
         return worksheet_names(self.path)

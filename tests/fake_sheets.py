@@ -18,6 +18,11 @@ on it:
 - ``PUT …/values/{range}`` and ``POST …/values:batchUpdate`` with ``RAW`` (strings stay
   strings) or ``USER_ENTERED`` (``=…``, and ``+``/``-`` followed by non-numbers, become
   formulas, stored as ``{"formula": text}`` so a test can see one was written);
+- ``GET drive/v3/files/{id}`` (Drive v3 ``files.get``) with a ``fields`` mask:
+  ``version`` and ``modifiedTime`` move with every change a request makes;
+- row-level DeveloperMetadata, its search, and the requests that move rows
+  (``insertDimension``, ``deleteDimension``, ``moveDimension``, ``sortRange``,
+  ``cutPaste``): see :mod:`tests.fake_sheets_rows`;
 - ``POST spreadsheets/{id}:batchUpdate`` with ``addSheet``, ``appendDimension``,
   ``updateCells`` (``start`` only; ``formulaValue`` stores a formula) and
   ``updateSheetProperties``; atomic like Google's: a failing request leaves the
@@ -35,12 +40,16 @@ Errors have Google's shape: ``{"error": {"code", "message", "status"}}``.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fake_sheets_rows import RowsAndMetadata, row_metadata
 
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE",
@@ -84,7 +93,7 @@ def quote_title(title: str) -> str:
     return title if re.fullmatch(r"[A-Za-z0-9_]+", title) else "'" + title.replace("'", "''") + "'"
 
 
-class FakeSheets:
+class FakeSheets(RowsAndMetadata):
     """In-memory spreadsheets behind a local HTTP server that speaks Sheets API v4."""
 
     def __init__(self) -> None:
@@ -93,6 +102,7 @@ class FakeSheets:
         self.calls: list[dict[str, Any]] = []  # the same, with query and JSON body
         self._faults: list[dict[str, Any]] = []
         self._lock = threading.RLock()
+        self.clock: Callable[[], float] = time.monotonic  # stamps each call's "at" (tests inject one)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -136,7 +146,7 @@ class FakeSheets:
         ``merges`` gives each sheet's merged ranges in A1 notation (``"A1:E1"``); as in
         Google, only the first cell of a merged range keeps its value."""
         with self._lock:
-            book = {"key": key, "title": title or key, "sheets": []}
+            book = {"key": key, "title": title or key, "sheets": [], "version": 1, "modifiedTime": _rfc3339()}
             for index, (name, rows) in enumerate(sheets.items()):
                 height = len(rows)
                 width = max((len(r) for r in rows), default=0)
@@ -203,7 +213,7 @@ class FakeSheets:
         query = parse_qs(parts.query, keep_blank_values=True)
         with self._lock:
             self.requests.append((method, path))
-            call = {"method": method, "path": path, "query": query, "body": None}
+            call = {"method": method, "path": path, "query": query, "body": None, "at": self.clock()}
             self.calls.append(call)
             fault = next((f for f in self._faults if f["left"] > 0 and f["when"](method, path)), None)
             injected = None
@@ -227,11 +237,15 @@ class FakeSheets:
             return injected or answer
 
     def _route(self, method: str, raw_path: str, query: dict[str, list[str]], body: Any) -> Any:
+        drive = re.fullmatch(r"/drive/v3/files/([^/:]+)", raw_path)
+        if drive and method == "GET":
+            return self._drive_file(self._book(unquote(drive.group(1))), query)
         found = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", raw_path)
         rest = found.group(2) if found else None
         routes = {("GET", ""): self._metadata, ("POST", ":batchUpdate"): self._batch_update,
                   ("GET", "/values:batchGet"): self._values_batch_get,
-                  ("POST", "/values:batchUpdate"): self._values_batch_update}
+                  ("POST", "/values:batchUpdate"): self._values_batch_update,
+                  ("POST", "/developerMetadata:search"): self._developer_metadata_search}
         if found and (method, rest) in routes:
             return routes[(method, rest)](self._book(unquote(found.group(1))), query, body)
         if found and method in ("GET", "PUT") and rest.startswith("/values/"):
@@ -247,6 +261,19 @@ class FakeSheets:
             raise ApiError(404, "Requested entity was not found.")
         return self.spreadsheets[key]
 
+    # -- Drive v3 files.get --------------------------------------------------------------
+
+    def _drive_file(self, book: dict[str, Any], query: dict[str, list[str]]) -> Any:
+        """A spreadsheet's Drive ``File``: ``version`` (a string of a number that grows with
+        every change, as Drive sends int64s) and ``modifiedTime`` (RFC 3339, UTC)."""
+        answer = {"kind": "drive#file", "id": book["key"], "name": book["title"],
+                  "mimeType": "application/vnd.google-apps.spreadsheet", "version": str(book["version"]),
+                  "modifiedTime": book["modifiedTime"]}
+        fields = query.get("fields", [""])[0]
+        if not fields:  # Drive v3 answers kind, id, name and mimeType when no fields are named
+            return {k: answer[k] for k in ("kind", "id", "name", "mimeType")}
+        return apply_fields(answer, parse_fields(fields))
+
     # -- spreadsheets.get --------------------------------------------------------------
 
     def _metadata(self, book: dict[str, Any], query: dict[str, list[str]], body: Any) -> Any:
@@ -256,9 +283,10 @@ class FakeSheets:
             with_data = _subtree(mask, "sheets", "data") is not False
             cells = _subtree(mask, "sheets", "data", "rowData", "values")
             cells = {} if cells is False else cells  # data asked for, but no cell field: no rows
+            with_rows = _subtree(mask, "sheets", "data", "rowMetadata") is not False
         else:
             cells = None
-            with_data = query.get("includeGridData", ["false"])[0].lower() == "true"
+            with_data = with_rows = query.get("includeGridData", ["false"])[0].lower() == "true"
         wanted: dict[int, list[tuple[int, int, int, int]]] = {}  # sheet index -> boxes
         for text in query.get("ranges", []):
             sheet, box, _ = self._parse_range(book, text)
@@ -272,6 +300,9 @@ class FakeSheets:
             entry: dict[str, Any] = {"properties": _properties(sheet, index)}
             if with_data:
                 entry["data"] = [_grid_data(sheet, box, cells) for box in wanted[index]]
+                if with_rows:  # row metadata (pixel size, developer metadata) of each range's rows
+                    for data, box in zip(entry["data"], wanted[index]):
+                        data["rowMetadata"] = row_metadata(sheet, box[0], min(box[2], sheet["rowCount"] - 1))
             if sheet["merges"]:
                 entry["merges"] = [_grid_range(sheet["sheetId"], merge) for merge in sheet["merges"]]
             sheets.append(entry)
@@ -413,7 +444,7 @@ class FakeSheets:
         if sheet_id is None:
             sheet_id = 1 + max((s["sheetId"] for s in book["sheets"]), default=0)
         return {"sheetId": sheet_id, "title": title, "rowCount": rows, "columnCount": cols, "cells": {}, "formats": {},
-                "merges": []}
+                "merges": [], "metadata": {}}
 
     def _do_addSheet(self, book: dict[str, Any], args: dict[str, Any], where: str) -> Any:
         props = args.get("properties", {})
@@ -476,6 +507,7 @@ class FakeSheets:
             sheet[name] = {rc: v for rc, v in sheet[name].items()
                            if rc[0] < sheet["rowCount"] and rc[1] < sheet["columnCount"]}
         sheet["merges"] = [m for m in sheet["merges"] if m[2] < sheet["rowCount"] and m[3] < sheet["columnCount"]]
+        sheet["metadata"] = {k: m for k, m in sheet.get("metadata", {}).items() if m["row"] < sheet["rowCount"]}
 
 
 class _Transaction:
@@ -483,8 +515,7 @@ class _Transaction:
 
     def __init__(self, book: dict[str, Any]) -> None:
         self.book = book
-        self.work = {**book, "sheets": [{**s, "cells": dict(s["cells"]), "formats": dict(s["formats"]),
-                                         "merges": list(s["merges"])} for s in book["sheets"]]}
+        self.work = {**book, "sheets": [_copy_sheet(s) for s in book["sheets"]]}
 
     def __enter__(self) -> dict[str, Any]:
         return self.work
@@ -492,6 +523,26 @@ class _Transaction:
     def __exit__(self, kind: Any, *rest: Any) -> None:
         if kind is None:
             self.book["sheets"] = self.work["sheets"]
+            self.book["version"] = self.book.get("version", 1) + 1  # Drive's version moves with every change
+            self.book["modifiedTime"] = _rfc3339()
+
+
+def _copy_sheet(sheet: dict[str, Any]) -> dict[str, Any]:
+    """A copy a request may change: its maps, lists and row metadata are new objects."""
+    copy = {}
+    for name, value in sheet.items():
+        if name == "metadata":
+            value = {k: dict(m) for k, m in value.items()}
+        elif isinstance(value, (dict, list)):
+            value = type(value)(value)
+        copy[name] = value
+    return copy
+
+
+def _rfc3339() -> str:
+    """Now as Drive writes times: ``2026-11-30T14:05:09.123Z``."""
+    moment = datetime.datetime.now(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _properties(sheet: dict[str, Any], index: int) -> dict[str, Any]:

@@ -6,9 +6,13 @@ from tests.fake_sheets import FakeSheets
 
 @pytest.fixture
 def fake_sheets(monkeypatch):
-    """A started fake Sheets API server; ``PHOIHOP_SHEETS_EMULATOR`` points at it."""
+    """A started fake Sheets API server; ``PHOIHOP_SHEETS_EMULATOR`` points at it. Apps
+    built from the environment get no request budget (a test of many syncs never sleeps
+    for real); tests of the budget set one (tests/sheets/test_quota.py)."""
     with FakeSheets() as fake:
         monkeypatch.setenv("PHOIHOP_SHEETS_EMULATOR", fake.url)
+        monkeypatch.setenv("PHOIHOP_SHEETS_READS_PER_MINUTE", "0")
+        monkeypatch.setenv("PHOIHOP_SHEETS_WRITES_PER_MINUTE", "0")
         yield fake
 
 

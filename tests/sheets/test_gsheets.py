@@ -412,7 +412,8 @@ def test_fake_answers_the_inspecting_get_in_googles_shape(funds):
                                   {"values": [{}, {}, {}, {}, {"userEnteredValue": {"formulaValue": "=C4-D4"}}]},
                                   {"values": [{}, {}, {}, {}, {"userEnteredValue": {"formulaValue": "=C5-D5"}}]},
                                   {"values": [{}, {}, {}, {},
-                                              {"userEnteredValue": {"formulaValue": "=C6-'Đã xóa'!D6"}}]}]}],
+                                              {"userEnteredValue": {"formulaValue": "=C6-'Đã xóa'!D6"}}]}],
+                      "rowMetadata": [{}] * 1000}],  # one per row; no row carries phoihop's Mã yet
         }],
     }
 
@@ -421,7 +422,8 @@ def test_fake_answers_a_range_on_another_sheet_with_only_that_sheet(fake):
     answer = requests.get(f"{fake.url}/v4/spreadsheets/{KEY}",
                           params={"ranges": f"'{SCORES}'!B2:C3", "fields": INSPECT_FIELDS}, timeout=5).json()
     assert [s["properties"]["title"] for s in answer["sheets"]] == [SCORES]
-    assert answer["sheets"][0]["data"] == [{"startRow": 1, "startColumn": 1}]  # no formula: no rowData
+    # no formula: no rowData; one (empty) rowMetadata per row of the range
+    assert answer["sheets"][0]["data"] == [{"startRow": 1, "startColumn": 1, "rowMetadata": [{}, {}]}]
 
 
 def test_fake_values_render_formulas_as_results_or_as_text(funds):
