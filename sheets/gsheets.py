@@ -53,6 +53,9 @@ from gspread.utils import a1_to_rowcol, absolute_range_name, quote
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
+from sheets.guidance import Guidance
+
+from sheets import gsheets_guidance as guide
 from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
 from sheets.bounds import FAR_ROWS, HEAD_ROWS, bound_grid, column_letter, column_limit
 
@@ -65,7 +68,8 @@ TIMEOUT = (10, 300)  # seconds to connect, seconds to wait for an answer (a big 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 #: What a read asks about its worksheet besides the values: size, merges, formula cells.
 INSPECT_FIELDS = ("properties.title,sheets(properties(sheetId,title,gridProperties),merges,"
-                  "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue)))))")
+                  f"{guide.PROTECTED_FIELDS},"
+                  f"data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue),{guide.NOTE_FIELD}))))")
 #: Every worksheet's title, id and size (no grid data).
 LIST_FIELDS = "properties.title,sheets.properties(sheetId,title,gridProperties)"
 #: One worksheet's id and size, asked for again before retrying a write that grows it.
@@ -215,6 +219,8 @@ class GoogleSheetsBackend:
         self._sheets: dict[str, dict[str, int]] = {}  # title -> sheetId, rows, cols
         self._listed = False  # every worksheet of the spreadsheet is in _sheets
         self._formulas: dict[str, set[tuple[int, int]]] = {}  # title -> formula cells, 0-based
+        self._notes: dict[str, dict[tuple[int, int], str]] = {}  # title -> notes by cell, 0-based
+        self._protected: dict[str, list[dict[str, Any]]] = {}  # title -> its protected ranges
 
     def __repr__(self) -> str:
         return f"GoogleSheetsBackend({self.key!r})"
@@ -263,17 +269,25 @@ class GoogleSheetsBackend:
         rows = [[] for _ in range(top)] + rows
         return _bounded(rows, formulas, merges)
 
-    def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
-        """Write every cell in one ``batchUpdate``, growing the grid first when needed."""
-        if not cells:
+    #: :meth:`write` takes a :class:`~sheets.guidance.Guidance` too.
+    takes_guidance = True
+
+    def write(self, worksheet: str, cells: Sequence[Cell], guidance: Guidance | None = None) -> None:
+        """Write every cell in one ``batchUpdate``, growing the grid first when needed.
+
+        ``guidance`` (validations, notes, protections) goes into the same ``batchUpdate``,
+        as far as it differs from what the last read found (:mod:`sheets.gsheets_guidance`);
+        nothing to write and nothing to change sends no request.
+        """
+        if not cells and guidance is None:
             return
         latest: dict[tuple[int, int], Any] = {}
         for cell in cells:
             if cell.row < 1 or cell.col < 1:
                 raise BackendError(f"Ô ({cell.row}, {cell.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
             latest[(cell.row, cell.col)] = cell.value
-        if worksheet not in self._formulas:  # never read nor created here: learn its size and formulas
-            self._inspect(worksheet)
+        if worksheet not in self._formulas or (guidance is not None and worksheet not in self._notes):
+            self._inspect(worksheet)  # never read nor created here: learn its size, formulas and notes
         sheet = self._sheets[worksheet]
         formulas = self._formulas[worksheet]
         hit = sorted((r, c) for r, c in latest if (r - 1, c - 1) in formulas)
@@ -285,11 +299,15 @@ class GoogleSheetsBackend:
         # Clearing a cell beyond the grid changes nothing: do not grow the sheet for it.
         latest = {rc: v for rc, v in latest.items()
                   if v is not None or (rc[0] <= sheet["rows"] and rc[1] <= sheet["cols"])}
-        if not latest:
+        rows = max([sheet["rows"] if guidance else 0, *(r for r, _ in latest)])
+        cols = max([sheet["cols"] if guidance else 0, *(c for _, c in latest)])
+        updates = _update_cells(sheet["sheetId"], latest, worksheet) if latest else []
+        if guidance is not None:
+            updates += guide.requests(sheet["sheetId"], guidance, self._notes.get(worksheet, {}),
+                                      self._protected.get(worksheet, []), max(rows, sheet["rows"]),
+                                      max(cols, sheet["cols"]))
+        if not updates:
             return
-        rows = max(r for r, _ in latest)
-        cols = max(c for _, c in latest)
-        updates = _update_cells(sheet["sheetId"], latest, worksheet)
 
         def body() -> dict[str, Any]:
             grow = [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": extra}}
@@ -306,6 +324,8 @@ class GoogleSheetsBackend:
 
         self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
         sheet["rows"], sheet["cols"] = max(rows, sheet["rows"]), max(cols, sheet["cols"])
+        if guidance is not None:  # what the sheet now carries, should this instance write again
+            self._forget_guidance(worksheet)
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet of that size; nothing happens when it already exists."""
@@ -315,7 +335,7 @@ class GoogleSheetsBackend:
             "title": worksheet, "gridProperties": {"rowCount": rows, "columnCount": cols}}}}]}
         reply = self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body)
         self._remember(reply["replies"][0]["addSheet"]["properties"])
-        self._formulas[worksheet] = set()
+        self._formulas[worksheet], self._notes[worksheet], self._protected[worksheet] = set(), {}, []
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -338,18 +358,28 @@ class GoogleSheetsBackend:
         known = self._remember(properties)
         self._sheets[worksheet] = known  # the title as asked, should Google match another case
         formulas: set[tuple[int, int]] = set()
+        notes: dict[tuple[int, int], str] = {}
         for block in sheet.get("data", []):
             top, left = block.get("startRow", 0), block.get("startColumn", 0)
             for r, row in enumerate(block.get("rowData", [])):
                 for c, cell in enumerate(row.get("values", [])):
                     if "formulaValue" in (cell.get("userEnteredValue") or {}):
                         formulas.add((top + r, left + c))
+                    if cell.get("note"):
+                        notes[(top + r, left + c)] = cell["note"]
+        self._notes[worksheet] = notes
+        self._protected[worksheet] = sheet.get("protectedRanges", [])
         merges = []
         for merge in sheet.get("merges", []):
             merges.append((merge.get("startRowIndex", 0), merge.get("startColumnIndex", 0),
                            merge.get("endRowIndex", known["rows"]) - 1, merge.get("endColumnIndex", known["cols"]) - 1))
         self._formulas[worksheet] = formulas
         return formulas, merges
+
+    def _forget_guidance(self, worksheet: str) -> None:
+        """The notes and protections of ``worksheet`` are unknown until it is read again."""
+        self._notes.pop(worksheet, None)
+        self._protected.pop(worksheet, None)
 
     def _list(self) -> dict[str, dict[str, int]]:
         """Every worksheet's title, id and size, asked for once per instance."""

@@ -27,6 +27,8 @@ class Binding(BaseModel):
     unit = peewee.ForeignKeyField(Unit, null=True, backref="bindings", on_delete="CASCADE")
     created_at = peewee.DateTimeField(default=now)
     last_synced_at = peewee.DateTimeField(null=True)
+    # the digest of the validations last set on the sheet (sheets.guidance): sent again when it changes
+    guidance_digest = peewee.CharField(null=True)
 
     class Meta:
         indexes = ((("name", "source", "worksheet"), True),)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from core.db import database
 from core.models import Unit, name_key, now, snapshot
-from sheets import bulk
+from sheets import bulk, guidance
 from sheets.append import append_records
 from sheets.apply import (
     allocate_keys, archive_records, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
@@ -135,12 +135,18 @@ class Run:
         if self.dry_run:
             return
         cells = self.changed_cells()
+        wanted = self.guidance()
         self.grid = self.table.grid = grid = None  # the grid is not needed for the write: let it go first
-        if cells:
+        if cells or wanted is not None:
             with source_lock(self.binding.source):
-                self.backend.write(self.binding.worksheet, cells)
+                if wanted is None:
+                    self.backend.write(self.binding.worksheet, cells)
+                else:
+                    self.backend.write(self.binding.worksheet, cells, guidance=wanted)
         with database.atomic():
             self.confirm()
+            if wanted is not None and wanted.rules is not None:
+                Binding.update(guidance_digest=wanted.rules_digest()).where(Binding.id == self.binding.id).execute()
 
     def load_state(self):
         self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
@@ -583,6 +589,15 @@ class Run:
             if (clean_text(current) or "") != (text or ""):
                 cells.append(Cell(row=r + 1, col=c + 1, value=text or None))
         return cells
+
+    def guidance(self):
+        """Validations, notes and protections for the sheet (:mod:`sheets.guidance`), for a
+        backend that takes them; the validations only when they changed since last sent."""
+        if not getattr(self.backend, "takes_guidance", False):
+            return None
+        wanted = guidance.wanted(self.mapping, self.table, self.result.errors)
+        sent = Binding.select(Binding.guidance_digest).where(Binding.id == self.binding.id).scalar()
+        return wanted.without_rules() if sent == wanted.rules_digest() else wanted
 
     def confirm(self):
         keys = self.confirm_keys
