@@ -293,10 +293,10 @@ class CountingBackend:
     def read(self, worksheet):
         return self.backend.read(worksheet)
 
-    def write(self, worksheet, cells):
+    def write(self, worksheet, cells, **guidance):
         cells = list(cells)
         self.written.extend(cells)
-        return self.backend.write(worksheet, cells)
+        return self.backend.write(worksheet, cells, **guidance)
 
     def __getattr__(self, name):
         return getattr(self.backend, name)

@@ -204,13 +204,14 @@ class Styles:
     def owned_style(self, style: bytes | None) -> bytes | None:
         """The ``s`` for a cell of a column phoihop owns: ``style`` with the light grey
         :data:`OWN_FILL` and ``<protection locked="1"/>`` (a style that has them already is
-        kept, so a later write adds nothing)."""
+        kept, so a later write adds nothing). A workbook without a ``styles.xml`` or its
+        ``<fills>`` keeps the cell's style: the mark is guidance, never a reason to fail."""
         if self.xml is None:
-            raise BackendError("Tệp không có bảng định dạng (styles.xml): không ghi được ô của phoihop.")
-        position = int(style or 0)
-        if position >= len(self._xfs):
             return style
+        position = int(style or 0)
         fill = self._fill_id()
+        if position >= len(self._xfs) or fill is None:
+            return style
         base = self._xfs[position]
         head = attributes(base[:base.index(b">")])
         if head.get(b"fillId") == str(fill).encode() and b"protection" in base:
@@ -245,11 +246,11 @@ class Styles:
         inner = OWN_FILL.replace(b"<P", b"<" + p).replace(b"</P", b"</" + p)
         return b"<" + p + b"fill>" + inner + b"</" + p + b"fill>"
 
-    def _fill_id(self) -> int:
+    def _fill_id(self) -> int | None:
         if self._own_fill is None:
             block, fills = self._fills()
             if block is None:
-                raise BackendError("Tệp hỏng: styles.xml không có phần fills.")
+                return None
             mine = self._own_fill_xml()
             self._own_fill = next((n for n, fill in enumerate(fills) if fill == mine), None)
             if self._own_fill is None:
