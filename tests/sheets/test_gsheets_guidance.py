@@ -199,3 +199,72 @@ def test_validations_are_not_sent_again_when_the_lists_did_not_change(google, ru
     run(binding)
     (call,) = batch_updates(fake_sheets)
     assert not any("setDataValidation" in r for r in call["body"]["requests"])
+
+
+def test_the_offices_validation_on_a_column_phoihop_does_not_read_is_kept(google, run, fake_sheets):
+    binding = google()
+    office_rule = {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "chị Hà"}]}, "strict": True}
+    fake_sheets.sheet(KEY, WORKSHEET)["validations"][(5, ENTERED_BY)] = office_rule
+    run(binding)
+    assert fake_sheets.validation(KEY, WORKSHEET, 5, ENTERED_BY) == office_rule
+
+
+# -- the emulator, as the Sheets API documents it -----------------------------------------
+
+@pytest.fixture
+def api(fake_sheets):
+    fake_sheets.add_spreadsheet(KEY, {WORKSHEET: [["a", "b"], ["c", "d"]]}, sizes={WORKSHEET: (10, 5)})
+    http = GoogleSheetsBackend.from_environment(KEY)._http
+
+    def batch(*requests):
+        return http.request("post", f"https://sheets.googleapis.com/v4/spreadsheets/{KEY}:batchUpdate",
+                            json={"requests": list(requests)}).json()
+
+    return batch
+
+
+def test_the_emulator_clears_a_validation_set_without_a_rule(api, fake_sheets):
+    grid = {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 2, "startColumnIndex": 0, "endColumnIndex": 1}
+    api({"setDataValidation": {"range": grid, "rule": {"condition": {"type": "DATE_IS_VALID"}}}})
+    api({"setDataValidation": {"range": grid}})
+    assert fake_sheets.sheet(KEY, WORKSHEET)["validations"] == {}
+
+
+def test_the_emulator_gives_a_protected_range_an_id_and_deletes_it_by_that_id(api, fake_sheets):
+    reply = api({"addProtectedRange": {"protectedRange": {"range": {"sheetId": 0, "startColumnIndex": 1,
+                                                                    "endColumnIndex": 2}, "warningOnly": True}}})
+    found = reply["replies"][0]["addProtectedRange"]["protectedRange"]
+    assert fake_sheets.protected_ranges(KEY, WORKSHEET) == [found]
+    api({"deleteProtectedRange": {"protectedRangeId": found["protectedRangeId"]}})
+    assert fake_sheets.protected_ranges(KEY, WORKSHEET) == []
+
+
+def test_the_emulator_refuses_deleting_an_unknown_protected_range(api):
+    with pytest.raises(Exception, match="No protected range"):
+        api({"deleteProtectedRange": {"protectedRangeId": 424242}})
+
+
+def test_a_value_refused_by_a_strict_rule_leaves_the_whole_batch_unapplied(api, fake_sheets):
+    rule = {"condition": {"type": "NUMBER_GREATER_THAN_EQ", "values": [{"userEnteredValue": "0"}]}, "strict": True}
+    api({"setDataValidation": {"range": {"sheetId": 0, "startColumnIndex": 0, "endColumnIndex": 1}, "rule": rule}})
+    with pytest.raises(Exception, match="data validation"):
+        api({"updateCells": {"start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 1}, "fields": "note",
+                             "rows": [{"values": [{"note": "x"}]}]}},
+            {"updateCells": {"start": {"sheetId": 0, "rowIndex": 3, "columnIndex": 0}, "fields": "userEnteredValue",
+                             "rows": [{"values": [{"userEnteredValue": {"numberValue": -5}}]}]}})
+    assert fake_sheets.notes(KEY, WORKSHEET) == {}
+
+
+def test_the_emulator_returns_notes_validations_and_protections_through_a_fields_mask(api, fake_sheets):
+    http = GoogleSheetsBackend.from_environment(KEY)._http
+    rule = {"condition": {"type": "DATE_IS_VALID"}, "strict": False}
+    api({"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 2, "startColumnIndex": 0,
+                                         "endColumnIndex": 1}, "rule": rule}},
+        {"updateCells": {"start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 1}, "fields": "note",
+                         "rows": [{"values": [{"note": "ghi chú"}]}]}},
+        {"addProtectedRange": {"protectedRange": {"range": {"sheetId": 0}, "description": "d", "warningOnly": True}}})
+    got = http.request("get", f"https://sheets.googleapis.com/v4/spreadsheets/{KEY}", params={
+        "fields": "sheets(protectedRanges(description),data(rowData(values(note,dataValidation))))"}).json()
+    sheet = got["sheets"][0]
+    assert sheet["protectedRanges"] == [{"description": "d"}]
+    assert sheet["data"][0]["rowData"] == [{"values": [{}, {"note": "ghi chú"}]}, {"values": [{"dataValidation": rule}]}]

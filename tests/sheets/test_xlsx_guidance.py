@@ -196,3 +196,31 @@ def test_sheet_protection_stays_off(office, run_sync):
     run_sync(binding)
     assert load_workbook(path)[WORKSHEET].protection.sheet is False
 
+
+
+def test_a_workbook_without_styles_keeps_its_cells_unmarked():
+    from sheets.xlsx_package import Styles
+
+    assert Styles(None).owned_style(b"3") == b"3"
+
+
+def test_styles_without_fills_keep_the_cell_style():
+    from sheets.xlsx_package import Styles
+
+    xml = b'<styleSheet xmlns="x"><cellXfs count="1"><xf numFmtId="0" fillId="0"/></cellXfs></styleSheet>'
+    styles = Styles(xml)
+    assert styles.owned_style(b"0") == b"0" and styles.added == {}
+
+
+def test_the_owned_fill_is_added_once_and_reused_by_every_style():
+    from sheets.xlsx_package import Styles
+
+    xml = (b'<styleSheet xmlns="x"><fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+           b'<cellXfs count="2"><xf numFmtId="0" fillId="0"/><xf numFmtId="0" fillId="0" applyFont="1"/></cellXfs>'
+           b"</styleSheet>")
+    styles = Styles(xml)
+    assert (styles.owned_style(None), styles.owned_style(b"1"), styles.owned_style(b"1")) == (b"2", b"3", b"3")
+    patched = styles.patched()
+    assert patched.count(b'<fill><patternFill patternType="solid">') == 1 and b'<fills count="2">' in patched
+    again = Styles(patched)
+    assert again.owned_style(b"2") == b"2" and again.added == {}
