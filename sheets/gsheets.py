@@ -305,7 +305,7 @@ class GoogleSheetsBackend:
         if guidance is not None:
             updates += guide.requests(sheet["sheetId"], guidance, self._notes.get(worksheet, {}),
                                       self._protected.get(worksheet, []), max(rows, sheet["rows"]),
-                                      max(cols, sheet["cols"]))
+                                      max(cols, sheet["cols"]), grown=rows > sheet["rows"])
         if not updates:
             return
 

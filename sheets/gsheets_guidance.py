@@ -7,7 +7,8 @@ nothing:
 - validations: one ``setDataValidation`` per rule (a column from its first data row
   down, the range unbounded below), ``strict: false`` so that an alias typed by hand is
   still read (and reported by the sync), ``showCustomUi`` for the dropdown, and the
-  Vietnamese input message. Sent only when ``rules`` is given (they changed);
+  Vietnamese input message. Sent when they changed (``send_rules``) or when the write
+  grows the grid (Google does not extend a validation to rows appended below it);
 - notes: ``updateCells`` with ``fields: "note"`` for each cell whose note of ours must
   appear, change or go; a cell with the office's own note is never touched;
 - protections: when our ``warningOnly`` protected ranges differ from the wanted ones,
@@ -57,12 +58,12 @@ def _shape(found: dict[str, Any], sheet_id: int) -> tuple:
 
 
 def requests(sheet_id: int, guidance: Guidance, notes: dict[tuple[int, int], str],
-             protections: list[dict[str, Any]], rows: int, cols: int) -> list[dict[str, Any]]:
+             protections: list[dict[str, Any]], rows: int, cols: int, grown: bool = False) -> list[dict[str, Any]]:
     """The requests that bring a worksheet (its current ``notes`` by 0-based cell, its
     ``protections`` as Google lists them, its grid size after the write's growth) to
-    ``guidance``."""
+    ``guidance``. ``grown``: the same write adds rows, which have no validation yet."""
     found: list[dict[str, Any]] = []
-    if guidance.rules is not None:
+    if guidance.send_rules or grown:
         found += [validation_request(sheet_id, rule) for rule in guidance.rules if rule.col < cols]
     found += _note_requests(sheet_id, guidance.notes, notes, rows, cols)
     ours = [p for p in protections if is_ours(p.get("description"))]

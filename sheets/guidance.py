@@ -15,8 +15,9 @@ plain data, no I/O. The backends turn a :class:`Guidance` into requests
 - **protections** are ours when their description starts with :data:`NOTE_PREFIX`;
 - **validations** are set on the columns phoihop reads (never on others); their
   :meth:`Guidance.rules_digest` is remembered per binding, so that they are sent again
-  only when a list changes (a kind added in the admin) or the table moves. ``rules`` is
-  ``None`` when nothing changed: the sheet's validations are left as they are.
+  only when a list changes (a kind added in the admin) or the table moves
+  (``send_rules``), and on Google also when the write grows the grid (new rows at the
+  bottom have no validation yet).
 """
 from __future__ import annotations
 
@@ -71,22 +72,22 @@ class Protected:
 class Guidance:
     """Everything phoihop wants on a worksheet besides cell values (0-based positions).
 
-    ``rules``: ``None`` leaves the sheet's validations as they are. ``notes``: cell →
-    text (with :data:`NOTE_PREFIX`) for every cell in error; any note of ours elsewhere is
-    removed."""
+    ``send_rules``: whether the validations must be (re)sent; when false the sheet's
+    validations are left as they are. ``notes``: cell → text (with :data:`NOTE_PREFIX`)
+    for every cell in error; any note of ours elsewhere is removed."""
 
-    rules: tuple[Rule, ...] | None = None
+    rules: tuple[Rule, ...] = ()
     notes: dict = field(default_factory=dict)
     protected: tuple[Protected, ...] = ()
+    send_rules: bool = True
 
-    def rules_digest(self) -> str | None:
-        """A digest of the rules (``None`` when there are none to send)."""
-        if self.rules is None:
-            return None
+    def rules_digest(self) -> str:
+        """A digest of the rules: remembered once they reached the sheet."""
         return digest(self.rules)
 
-    def without_rules(self) -> Guidance:
-        return replace(self, rules=None)
+    def rules_unchanged(self) -> Guidance:
+        """The same guidance, its validations known to be on the sheet already."""
+        return replace(self, send_rules=False)
 
 
 def digest(rules: Iterable[Rule]) -> str:

@@ -145,7 +145,7 @@ class Run:
                     self.backend.write(self.binding.worksheet, cells, guidance=wanted)
         with database.atomic():
             self.confirm()
-            if wanted is not None and wanted.rules is not None:
+            if wanted is not None and wanted.send_rules:
                 Binding.update(guidance_digest=wanted.rules_digest()).where(Binding.id == self.binding.id).execute()
 
     def load_state(self):
@@ -597,7 +597,7 @@ class Run:
             return None
         wanted = guidance.wanted(self.mapping, self.table, self.result.errors)
         sent = Binding.select(Binding.guidance_digest).where(Binding.id == self.binding.id).scalar()
-        return wanted.without_rules() if sent == wanted.rules_digest() else wanted
+        return wanted.rules_unchanged() if sent == wanted.rules_digest() else wanted
 
     def confirm(self):
         keys = self.confirm_keys

@@ -277,4 +277,4 @@ def relative(from_part: str, to_part: str) -> str:
 
 def changes_anything(guidance: Guidance, ours: dict[tuple[int, int], str], theirs: set[tuple[int, int]]) -> bool:
     """Whether writing ``guidance`` changes the package (cells aside)."""
-    return guidance.rules is not None or notes_to_write(guidance.notes, theirs) != ours
+    return guidance.send_rules or notes_to_write(guidance.notes, theirs) != ours

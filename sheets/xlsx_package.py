@@ -96,6 +96,12 @@ class Package:
         folder, name = posixpath.split(part)
         return posixpath.join(folder, "_rels", name + ".rels")
 
+    def related(self, part: str) -> list[tuple[str, str, str]]:
+        """Like :meth:`_related`, for a part that may have no relationships part (``[]``)."""
+        if self.rels_part(part).lower() not in self._members:
+            return []
+        return self._related(part)
+
     def _related(self, part: str) -> list[tuple[str, str, str]]:
         """``(type's last word, target part, id)`` of each internal relationship of ``part``."""
         folder = posixpath.dirname(part)

@@ -113,17 +113,9 @@ def guidance_changes(source: Path, sheet: str, guidance: Guidance) -> bool:
         part = package.sheets[package.sheet_names.index(sheet)][1]
         if part is None:
             return False
-        comments, _, _ = guide.comment_parts(_related(package, part))
+        comments, _, _ = guide.comment_parts(package.related(part))
         ours, theirs = guide.current_notes(package.read(comments) if comments else None)
         return guide.changes_anything(guidance, ours, theirs)
-
-
-def _related(package: Package, part: str) -> list[tuple[str, str, str]]:
-    try:
-        package.member(package.rels_part(part))
-    except BackendError:  # a sheet without relationships
-        return []
-    return package._related(part)
 
 
 def _apply_guidance(package: Package, part: str, guidance: Guidance,
@@ -138,7 +130,7 @@ def _apply_guidance(package: Package, part: str, guidance: Guidance,
         found = replace.get(package.member(name))
         return found if isinstance(found, bytes) else package.read(name)
 
-    if guidance.rules is not None:
+    if guidance.send_rules:
         refs = guide.list_refs(guidance.rules)
         if refs:
             content = guide.lists_sheet_xml(refs)
@@ -150,7 +142,7 @@ def _apply_guidance(package: Package, part: str, guidance: Guidance,
                 more, add = sheet_parts(package, guide.LISTS_SHEET, hidden=True, content=content)
                 replace.update(more)
         patches.append(lambda tail: guide.patch_validations(tail, prefix, guidance.rules, refs))
-    related = _related(package, part)
+    related = package.related(part)
     comments, vml, vml_id = guide.comment_parts(related)
     existing = package.read(comments) if comments else None
     ours, theirs = guide.current_notes(existing)

@@ -268,3 +268,16 @@ def test_the_emulator_returns_notes_validations_and_protections_through_a_fields
     sheet = got["sheets"][0]
     assert sheet["protectedRanges"] == [{"description": "d"}]
     assert sheet["data"][0]["rowData"] == [{"values": [{}, {"note": "ghi chú"}]}, {"values": [{"dataValidation": rule}]}]
+
+
+def test_rows_phoihop_appends_below_the_grid_get_the_validations(fake_sheets, run, unit):
+    from tests.sheets.entries_plugin import Entry
+
+    grid = [[as_serial(cell) for cell in row] for row in office_grid(SAMPLE_ROWS)]
+    fake_sheets.add_spreadsheet(KEY, {WORKSHEET: grid}, sizes={WORKSHEET: (len(grid), 26)})
+    binding = Binding.create(name="test.entries", source=f"gsheet:{KEY}", worksheet=WORKSHEET, unit=unit)
+    run(binding)
+    Entry.create(unit=unit, title="Máy sấy", field="Cơ khí")
+    run(binding)
+    assert fake_sheets.size(KEY, WORKSHEET)[0] == len(grid) + 1
+    assert fake_sheets.validation(KEY, WORKSHEET, len(grid), FIELD) is not None

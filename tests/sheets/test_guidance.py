@@ -58,7 +58,7 @@ def test_the_rules_digest_changes_with_a_label():
     assert Guidance(rules=(rule,)).rules_digest() != Guidance(rules=(grown,)).rules_digest()
 
 
-def test_without_rules_keeps_notes_and_protection():
+def test_rules_unchanged_only_stops_sending_the_rules():
     found = wanted(MAPPING, table(), [])
-    assert found.without_rules().rules is None
-    assert found.without_rules().protected == found.protected
+    same = found.rules_unchanged()
+    assert (same.send_rules, same.rules, same.protected) == (False, found.rules, found.protected)
