@@ -224,3 +224,22 @@ def test_the_owned_fill_is_added_once_and_reused_by_every_style():
     assert patched.count(b'<fill><patternFill patternType="solid">') == 1 and b'<fills count="2">' in patched
     again = Styles(patched)
     assert again.owned_style(b"2") == b"2" and again.added == {}
+
+
+def test_every_part_of_the_guided_workbook_is_well_formed_xml(office, run_sync):
+    from xml.etree import ElementTree
+
+    path, binding = office(rows_with("Hóa học", 2) + rows_with("Cơ khí", 2))
+    run_sync(binding)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels", ".vml")):
+                ElementTree.fromstring(archive.read(name))  # raises on a malformed part
+
+
+def test_each_comment_has_its_note_shape_in_the_drawing(office, run_sync):
+    path, binding = office(rows_with("Hóa học", 3))
+    run_sync(binding)
+    with zipfile.ZipFile(path) as archive:
+        vml = archive.read("xl/drawings/vmlDrawing1.vml").decode()
+    assert re.findall(r"<x:Row>(\d+)</x:Row><x:Column>(\d+)</x:Column>", vml) == [("5", "4"), ("6", "4"), ("7", "4")]
