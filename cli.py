@@ -68,13 +68,16 @@ def serve(host, port, production, threads):
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.pass_obj
-def plugins(state, as_json):
+@click.pass_context
+def plugins(ctx, as_json):
     """List the loaded plugins with their bindings, models and versions."""
     from core.registry import hook_results
 
+    if ctx.invoked_subcommand is not None:
+        return
+    state = ctx.find_object(State)
     rows = describe(state.pm)
     models, bindings = {}, {}
     for name, result in hook_results(state.pm, "phoihop_models"):
@@ -96,6 +99,39 @@ def plugins(state, as_json):
         click.echo(f"{row['name']} {row['version'] or ''} ({row['source']})")
         click.echo(f"  hooks: {', '.join(row['hooks']) or '—'}")
         click.echo(f"  models: {', '.join(row['models']) or '—'}; bindings: {', '.join(row['bindings']) or '—'}")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Where to write the package (default: ./phoihop-NAME); must not exist or be empty.")
+@click.pass_obj
+def plugins_new(state, name, directory):
+    """Write a new plugin package that passes its own tests."""
+    from core.scaffold import new_plugin
+
+    names, directory, written = new_plugin(name, directory, pm=state.pm)
+    click.echo(f"Đã tạo plugin {names.name} ({names.module}) trong {directory}: {len(written)} tệp.")
+    click.echo(f"Tiếp theo:  pip install -e {directory}  &&  pytest {directory}")
+
+
+@plugins.command("check")
+def plugins_check():
+    """Check every installed plugin against the plugin contract (docs/CONTRACT.md); exit 1 when any problem."""
+    from core.contract import CONTRACT_VERSION, check_plugins
+
+    conf = settings.plugin_settings()
+    reports = check_plugins(plugins=conf.get("PLUGINS", []), disabled=conf.get("DISABLED_PLUGINS", []))
+    if not reports:
+        click.echo("Không có plugin nào ngoài các plugin có sẵn.")
+    for report in reports:
+        verdict = f"{len(report.problems)} vấn đề" if report.problems else "không có vấn đề"
+        click.echo(f"{report.name} ({report.source}): hợp đồng {report.contract or '?'} "
+                   f"(phoihop: {CONTRACT_VERSION}) — {verdict}")
+        for problem in report.problems:
+            click.echo(f"{report.name}: {problem}")
+    if any(report.problems for report in reports):
+        sys.exit(1)
 
 
 @click.group()
@@ -169,6 +205,12 @@ def demo(state, directory, force):
     click.echo(f"Đăng nhập: {site.email} / {site.password}")
 
 
+def asks_for_check(args):
+    """Whether the command line is ``phoihop [options] plugins check``."""
+    args = [a for a in args if not a.startswith("-")]
+    return any(args[i:i + 2] == ["plugins", "check"] for i in range(len(args)))
+
+
 def main(argv=None):
     """Entry point of the ``phoihop`` console script."""
     try:
@@ -181,7 +223,10 @@ def main(argv=None):
         cli = build_cli(pm)
     except ConfigError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(2)
+        if not asks_for_check(sys.argv[1:] if argv is None else argv):
+            sys.exit(2)
+        # ``plugins check`` reads the plugins itself: it runs on the built-ins alone
+        cli = build_cli(get_plugin_manager(entry_points=False))
     cli.main(args=argv, prog_name="phoihop", standalone_mode=True)
 
 

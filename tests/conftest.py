@@ -41,19 +41,37 @@ POSTGRES_URL = os.environ.get("PHOIHOP_TEST_POSTGRES_URL")
 PASSWORD = "mat-khau-thu"
 
 
-@pytest.fixture(scope="session")
-def plugin_site(tmp_path_factory):
-    """The example plugin, pip-installed into a folder on sys.path (and PYTHONPATH). It is
-    built from a copy: setuptools writes build/ and *.egg-info beside the sources, and two
-    sessions (or xdist workers) building in one folder at once lose files."""
-    source = tmp_path_factory.mktemp("hello-source") / HELLO.name
-    shutil.copytree(HELLO, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
-    target = tmp_path_factory.mktemp("site")
+def pip_install(folder, tmp_path_factory):
+    """Copy a plugin's folder and pip-install the copy, without its dependencies and with
+    the test venv's setuptools (no build isolation, no network), into a new folder.
+    Returns ``(copy, target)``; the target is not put on any path."""
+    source = tmp_path_factory.mktemp(f"{folder.name}-source") / folder.name
+    shutil.copytree(folder, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", ".pytest_cache"))
+    target = tmp_path_factory.mktemp(f"{folder.name}-site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--target", str(target), str(source)],
         check=True, capture_output=True,
     )
+    return source, target
+
+
+def run_plugin_tests(folder, *sites):
+    """pytest on a plugin's own tests, as its author runs them (``pytest FOLDER``): a new
+    process of the test venv, with ``sites`` (where it was installed) on PYTHONPATH. The
+    fixtures come from phoihop's pytest plugin; PostgreSQL runs too when a server is given."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [*map(str, sites), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", str(folder)],
+                          cwd=folder.parent, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def plugin_site(tmp_path_factory):
+    """The example plugin, pip-installed into a folder on sys.path (and PYTHONPATH). It is
+    built from a copy: setuptools writes build/ and *.egg-info beside the sources, and two
+    sessions (or xdist workers) building in one folder at once lose files."""
+    _source, target = pip_install(HELLO, tmp_path_factory)
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH")]))

@@ -1,9 +1,10 @@
 """Dependencies point down only: plugins → sheets → core (DESIGN.md, "Layout").
 
-Every module under core/, sheets/ and plugins/ is read as source (never imported), and
+Every module under core/, sheets/, plugins/ and phoihop_testing/ is read as source (never imported), and
 every import in it — at the top, inside a function, relative, or a literal
 ``importlib.import_module("…")`` — is checked: core imports neither sheets nor plugins,
-sheets imports no plugin, and a plugin imports no other plugin.
+sheets imports no plugin, a plugin imports no other plugin, and the test kit that plugin
+authors use (phoihop_testing) imports no plugin.
 """
 import ast
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LAYERS = ("core", "sheets", "plugins")
+LAYERS = ("core", "sheets", "plugins", "phoihop_testing")
 
 
 def module_name(path):
@@ -48,6 +49,8 @@ def offence(module, target):
         return "core imports nothing of sheets/ or plugins/"
     if mine[0] == "sheets" and theirs[0] == "plugins":
         return "sheets imports no plugin"
+    if mine[0] == "phoihop_testing" and theirs[0] == "plugins":
+        return "the test kit for plugins imports no plugin"
     if mine[0] == "plugins" and theirs[0] == "plugins" and len(mine) > 1 and len(theirs) > 1 and mine[1] != theirs[1]:
         return "a plugin imports no other plugin; what plugins share lives in core"
     return None
@@ -84,6 +87,7 @@ def test_dependencies_point_down_only():
     ("plugins.contests.rules", "from plugins import training", "plugins.training"),
     ("plugins.contests.rules", "from ...plugins.training import models", "plugins.training"),
     ("plugins.contests.rules", "from ..training import models", "plugins.training"),
+    ("phoihop_testing.plugin", "def f():\n    from plugins.training.models import Activity", "plugins.training.models"),
 ])
 def test_the_check_names_the_offender(module, source, offender):
     found = offences(Path(module.replace(".", "/") + ".py"), textwrap.dedent(source), module)

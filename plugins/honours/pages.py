@@ -35,7 +35,7 @@ MAX_VOTES = 10_000
 def may_change(item: Round, view) -> bool:
     """Whether the current user may record the round's votes: ``council`` permission,
     and an admin once the round is closed."""
-    return view.allowed("council") and (not item.closed or current_user.role == "admin")
+    return view.allowed("council") and not rules.locked(item.closed, current_user.role)
 
 
 class RoundPages:

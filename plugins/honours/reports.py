@@ -1,9 +1,8 @@
 """The honours section of the annual review (spec/honours.md, "Report"), computed in SQL.
 
-Per round and for the period, counting persons and times honoured (lượt) side by side:
-nominations, eligible nominations and honours per category; nominations and honours per
-nominating organisation, field and gender; and the cumulative count since the first
-round — so that a province's "372 intellectuals honoured, parts adding up to 375" is
+Per round, for the period and since the first round, counting persons and times honoured
+(lượt) side by side: nominations, eligible nominations and honours per category;
+nominations and honours per nominating organisation, field and gender — so that a province's "372 intellectuals honoured, parts adding up to 375" is
 explained (three of them were honoured twice as outstanding intellectuals), not hidden.
 
 A nomination is one person in one category of one round: rows merged into it (a second
@@ -16,9 +15,12 @@ The JSON form (``phoihop report --format json``) is given by the section itself
 (:meth:`HonoursSection.as_json`), because its categories nest inside each round::
 
     {"rounds": {"2023": {"nominations", "persons", "eligible", "honoured", "times_honoured",
-                         "by_category": {category: {"nominations", "eligible", "honoured"}}}},
-     "cumulative": {"persons", "honoured", "times_honoured", "by_category": {…}},
-     "by_organisation": {name: {"nominations", "honoured"}}, "by_field": {…}, "by_gender": {…}}
+                         "by_category": {category: {"nominations", "eligible", "honoured"}},
+                         "by_organisation": {name: {"nominations", "honoured"}}, "by_field": {…},
+                         "by_gender": {…}}},
+     "cumulative": {"persons", "honoured", "times_honoured", "by_category": {…},
+                    "by_organisation": {…}, "by_field": {…}, "by_gender": {…}},
+     "by_organisation": {…}, "by_field": {…}, "by_gender": {…}}  # the period's rounds
 """
 from __future__ import annotations
 
@@ -91,7 +93,11 @@ def report_section(period, units):
     cumulative = {"persons": people["cumulative"][0], "honoured": people["cumulative"][1], "times_honoured": total_times,
                   "by_category": {name: dict(values) for name, values in sorted(
                       per_category.items(), key=lambda item: category_order(item[0], names, order))}}
-    groups = group_counts(in_period)
+    grouped = group_counts(cumulative_ids, year_of, years)
+    for year, values in rounds_json.items():
+        values.update(grouped["rounds"][int(year)])
+    cumulative.update(grouped["cumulative"])
+    groups = grouped["period"]
     data = {"rounds": rounds_json, "cumulative": cumulative, **groups}
 
     round_rows = [(y, v["nominations"], v["persons"], v["eligible"], v["honoured"], v["times_honoured"])
@@ -172,38 +178,60 @@ def person_counts(round_ids, year_of):
             "cumulative": (total[0] or 0, total[1] or 0)}
 
 
-def group_counts(round_ids):
-    """Nominations and honours (lượt) of the period's rounds per nominating organisation
-    (each of a merged nomination's), field and gender — three GROUP BYs and the names."""
-    found = {key: {} for key in GROUP_COLUMNS}
-    if not round_ids:
-        return found
+def group_counts(round_ids, year_of, years):
+    """Nominations and honours (lượt) per nominating organisation (each of a merged
+    nomination's), field and gender: ``{"rounds": {year: groups}, "period": groups,
+    "cumulative": groups}`` for the years ``years`` of the period and every round since
+    the first — three GROUP BYs (by round) and the names."""
     honoured = fn.SUM(Case(None, [(Nomination.result == rules.SELECTED, 1)], 0))
     live = (Nomination.round.in_(round_ids)) & (Nomination.archived == False) & Nomination.merged_into.is_null()  # noqa: E712
-    organisations = list(NominationNominator.select(NominationNominator.organisation, fn.COUNT(Nomination.id), honoured)
-                         .join(Nomination).where(live).group_by(NominationNominator.organisation).tuples())
-    ids = [o for o, _, _ in organisations]
+    counted = {key: [] for key in GROUP_COLUMNS}  # key → [(year, name as shown, nominations, lượt)]
+    organisations = list(NominationNominator
+                         .select(Nomination.round, NominationNominator.organisation, fn.COUNT(Nomination.id), honoured)
+                         .join(Nomination).where(live)
+                         .group_by(Nomination.round, NominationNominator.organisation).tuples())
+    ids = list({o for _, o, _, _ in organisations})
     names = dict(Organisation.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)).tuples()) if ids else {}
-    merged = {}
-    for org, count, selected in organisations:  # one name of several units counts once
-        name = names.get(org, UNKNOWN)
-        key = name_key(name)
-        total, times, shown = merged.get(key, (0, 0, name))
-        merged[key] = (total + count, times + int(selected or 0), min(shown, name))
-    found["by_organisation"] = {shown: {"nominations": n, "honoured": h}
-                                for _k, (n, h, shown) in sorted(merged.items(), key=lambda i: (-i[1][0], i[0]))}
-    fields = (Nomination.select(Nomination.field, fn.COUNT(Nomination.id), honoured).where(live)
-              .group_by(Nomination.field).tuples())
-    by_field = defaultdict(lambda: [0, 0, None])
-    for name, count, selected in fields:
-        text = " ".join((name or "").split()) or UNKNOWN
-        entry = by_field[name_key(text)]
-        entry[0], entry[1], entry[2] = entry[0] + count, entry[1] + int(selected or 0), min(entry[2] or text, text)
-    found["by_field"] = {shown: {"nominations": n, "honoured": h}
-                         for n, h, shown in sorted(by_field.values(), key=lambda v: (-v[0], v[2]))}
+    counted["by_organisation"] = [(year_of[r], names.get(o, UNKNOWN), n, h) for r, o, n, h in organisations]
+    fields = (Nomination.select(Nomination.round, Nomination.field, fn.COUNT(Nomination.id), honoured).where(live)
+              .group_by(Nomination.round, Nomination.field).tuples())
+    counted["by_field"] = [(year_of[r], " ".join((f or "").split()) or UNKNOWN, n, h) for r, f, n, h in fields]
     labels = dict(GENDERS)
-    genders = (Nomination.select(Nomination.gender, fn.COUNT(Nomination.id), honoured).where(live)
-               .group_by(Nomination.gender).tuples())
-    found["by_gender"] = {labels.get(code, UNKNOWN): {"nominations": count, "honoured": int(selected or 0)}
-                          for code, count, selected in sorted(genders, key=lambda g: (g[0] is None, g[0] or ""))}
+    genders = (Nomination.select(Nomination.round, Nomination.gender, fn.COUNT(Nomination.id), honoured).where(live)
+               .group_by(Nomination.round, Nomination.gender).tuples())
+    counted["by_gender"] = [(year_of[r], labels.get(g, UNKNOWN), n, h) for r, g, n, h in genders]
+
+    def groups(wanted):
+        return {key: ORDER[key](merged(e for e in entries if e[0] in wanted)) for key, entries in counted.items()}
+
+    every = set(year_of.values())
+    return {"rounds": {year: groups({year}) for year in years}, "period": groups(set(years)),
+            "cumulative": groups(every)}
+
+
+def merged(entries) -> dict:
+    """``{name key: [nominations, lượt, name as shown]}``: one name written in several
+    ways (or of several units) counts once."""
+    found = {}
+    for _year, name, count, selected in entries:
+        entry = found.setdefault(name_key(name), [0, 0, name])
+        entry[0] += count
+        entry[1] += int(selected or 0)
+        entry[2] = min(entry[2], name)
     return found
+
+
+def by_count(found) -> dict:
+    """The most nominated first, then by name."""
+    return {shown: {"nominations": n, "honoured": h}
+            for n, h, shown in sorted(found.values(), key=lambda v: (-v[0], v[2]))}
+
+
+def by_gender(found) -> dict:
+    """Nam, Nữ, then the unknown."""
+    order = {label: index for index, (_code, label) in enumerate(GENDERS)}
+    return {shown: {"nominations": n, "honoured": h}
+            for n, h, shown in sorted(found.values(), key=lambda v: (order.get(v[2], len(order)), v[2]))}
+
+
+ORDER = {"by_organisation": by_count, "by_field": by_count, "by_gender": by_gender}

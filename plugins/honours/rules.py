@@ -15,7 +15,7 @@ values — no database, no Flask. Each is tested on its own (tests/plugins/honou
    of one name where a year of birth is missing, and leaves homonyms born in different
    years alone.
 4. **The council's vote**: :func:`threshold` (default: more than half of the members
-   present) and :func:`decide`.
+   present) and :func:`decide`; a closed round is :func:`locked` but for an admin.
 
 :func:`status` writes what the rules found as the row's ``Tình trạng hồ sơ``, each
 outcome starting with the words offices filter on.
@@ -284,6 +284,12 @@ def decide(votes_for: int | None, limit: Decimal | None, eligible: bool = True) 
     if votes_for is None or limit is None:
         return None
     return SELECTED if eligible and votes_for > limit else NOT_SELECTED
+
+
+def locked(closed: bool | None, role: str | None) -> bool:
+    """Rule 4: a closed round's results are locked — only an admin changes them (the
+    audit log keeps who and when)."""
+    return bool(closed) and role != "admin"
 
 
 def check_votes(votes_for: int | None, votes_against: int | None, council_size: int | None,

@@ -144,7 +144,7 @@ def link_column(endpoint, label, key="id"):
 
 def locked_for(user, item) -> bool:
     """A closed round's records are an admin's to change."""
-    return item is not None and item.closed and getattr(user, "role", None) != "admin"
+    return item is not None and rules.locked(item.closed, getattr(user, "role", None))
 
 
 # -- rounds ---------------------------------------------------------------------------------------

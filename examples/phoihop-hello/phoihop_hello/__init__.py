@@ -11,6 +11,7 @@ from core.reports import Figure, Section
 from sheets.mapping import Column, LookupChoices, Mapping
 
 __version__ = "1.0.0"
+PHOIHOP_CONTRACT = "1"  # the plugin contract it was written for (docs/CONTRACT.md)
 
 
 class Occasion(LookupModel):

@@ -26,6 +26,8 @@ def test_the_specs_categories_are_seeded_with_their_eligibility(ctx):
                                "Trí thức KH&CN tiêu biểu"]
     assert found["Tân Giáo sư"].academic_title == "GS" and found["Tân Giáo sư"].window == rules.SINCE_PREVIOUS_ROUND
     assert found["Tân Tiến sĩ"].degrees == ("TS", "TSKH") and found["Tân Tiến sĩ"].window == rules.YEAR_BEFORE_CEREMONY
+    assert found["Bác sĩ chuyên khoa II"].degrees == ("BSCKII", "DSCKII")
+    assert found["Bác sĩ chuyên khoa II"].window == rules.YEAR_BEFORE_CEREMONY
     assert found["Trí thức KH&CN tiêu biểu"].repeatable and found["Trí thức KH&CN tiêu biểu"].min_achievements == 1
     assert not found["Tân Tiến sĩ"].repeatable and all(e.province_link for e in found.values())
 

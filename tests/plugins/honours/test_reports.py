@@ -48,7 +48,9 @@ def section(cli, start="2021", end="2023"):
 def test_rounds_count_nominations_persons_eligible_honoured_and_times(cli, three_rounds):
     report = section(cli)
     assert set(report["rounds"]) == {"2021", "2022", "2023"}
-    assert {year: {k: v for k, v in values.items() if k != "by_category"} for year, values in report["rounds"].items()} == {
+    counts = {year: {k: v for k, v in values.items() if not k.startswith("by_")}
+              for year, values in report["rounds"].items()}
+    assert counts == {
         "2021": {"nominations": 3, "persons": 3, "eligible": 3, "honoured": 2, "times_honoured": 2},
         "2022": {"nominations": 2, "persons": 2, "eligible": 2, "honoured": 2, "times_honoured": 2},
         "2023": {"nominations": 3, "persons": 3, "eligible": 2, "honoured": 2, "times_honoured": 2},
@@ -78,6 +80,19 @@ def test_per_organisation_field_and_gender(cli, three_rounds):
                                   "Nông nghiệp": {"nominations": 1, "honoured": 1},
                                   "Y dược": {"nominations": 1, "honoured": 1}}
     assert report["by_gender"] == {"Nam": {"nominations": 1, "honoured": 0}, "Nữ": {"nominations": 2, "honoured": 2}}
+
+
+def test_organisations_fields_and_genders_per_round_and_since_the_first(cli, three_rounds):
+    report = section(cli, "2022", "2023")
+    assert report["rounds"]["2022"]["by_organisation"] == {"Sở Công Thương": {"nominations": 1, "honoured": 1},
+                                                           "Sở Nông nghiệp": {"nominations": 1, "honoured": 1}}
+    assert report["rounds"]["2023"]["by_gender"] == {"Nam": {"nominations": 1, "honoured": 0},
+                                                     "Nữ": {"nominations": 2, "honoured": 2}}
+    cumulative = report["cumulative"]  # 2021 too, before the period
+    assert cumulative["by_organisation"]["Sở Nông nghiệp"] == {"nominations": 3, "honoured": 3}
+    assert cumulative["by_field"]["Y dược"] == {"nominations": 2, "honoured": 1}
+    assert cumulative["by_gender"] == {"Nam": {"nominations": 3, "honoured": 1}, "Nữ": {"nominations": 5, "honoured": 5}}
+    assert report["by_organisation"]["Sở Nông nghiệp"] == {"nominations": 2, "honoured": 2}  # the period's
 
 
 def test_archived_nominations_do_not_count_and_no_round_is_no_section(ctx, cli, three_rounds):

@@ -142,6 +142,13 @@ def test_votes_cannot_exceed_the_members_voting():
     assert "trên 6,5 phiếu" in rules.describe_threshold(13, None)
 
 
+@pytest.mark.parametrize("closed,role,expected", [(False, "editor", False), (False, "admin", False),
+                                                    (True, "editor", True), (True, "viewer", True),
+                                                    (True, None, True), (True, "admin", False)])
+def test_a_closed_round_is_locked_for_everyone_but_an_admin(closed, role, expected):
+    assert rules.locked(closed, role) is expected
+
+
 # -- the year of birth ---------------------------------------------------------------------------
 @pytest.mark.parametrize("year,problem", [(1985, None), (2031, "ở tương lai"), (2010, "chưa đủ 18 tuổi"),
                                           (1900, "đã hơn 100 tuổi"), (2005, None), (2006, "chưa đủ 18 tuổi")])

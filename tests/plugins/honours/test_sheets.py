@@ -184,6 +184,17 @@ def test_eligibility_reads_the_optional_columns(ctx, pt, book):
     assert status_of(book, 3) is None and status_of(book, 4) is None
 
 
+def test_a_pharmacist_specialist_is_honoured_as_a_specialist(ctx, pt, book):
+    rows = [ts_row(1, "Lê Văn An", category="Dược sĩ chuyên khoa II", achievements="Tốt nghiệp DSCKII năm 2022"),
+            ts_row(2, "Trần Thị Bình", category="Bác sĩ chuyên khoa II", achievements="Tốt nghiệp DSCKII năm 2020")]
+    for row in rows:
+        row[6] = "DSCKII"
+    _binding, result = sync_rows(ctx, book, pt, rows)
+    assert result.errors == [] and status_of(book, 1) is None
+    assert status_of(book, 2) == ("Không đủ điều kiện: học vị được công nhận năm 2020, không phải trong năm 2022 "
+                                  "(năm trước lễ tôn vinh 18/05/2023)")
+
+
 def test_an_eligibility_change_in_the_admin_reaches_the_sheet(ctx, pt, book):
     from plugins.honours.models import Category
     from plugins.honours.results import refresh

@@ -5,7 +5,7 @@ PostgreSQL."""
 import openpyxl
 import pytest
 
-from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT, json_of, table_of
+from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT, json_of, read_sheet, table_of
 
 STATUS, OWN_STATUS = "Tình trạng hồ sơ", "Trạng thái đồng bộ"
 INVALID = {21: "Họ tên", 30: "Năm sinh", 46: "Năm sinh", 64: "Hình thức tôn vinh"}
@@ -48,6 +48,22 @@ def test_the_2023_sheet_imports_its_47_valid_rows_and_reports_the_4_invalid(sync
     assert messages[64].startswith('Hình thức tôn vinh "Nhà giáo ưu tú" không phải hình thức tôn vinh đã cấu hình')
     assert summary["skipped"] == {"blank": 4, "section": 5, "total": 0}
     assert synced[HONOURED_2021]["created"] == 7 and synced[HONOURED_2021]["errors"] == []
+
+
+def test_the_offices_cells_stay_as_they_were(cli, sample):
+    """Every cell the office typed — titles, sections, the unknown `Điện thoại liên hệ`,
+    the 2021 council's decisions — is as it was; phoihop's columns come at the right."""
+    above = {HONOURED_2021: 3, NOMINATIONS_2023: 4}  # rows above the header
+    before = {w: read_sheet(sample, w) for w in above}
+    assert cli("units", "add", UNIT, "--code", "PT").exit_code == 0
+    for worksheet in before:
+        assert cli("sheets", "link", "honours.nominations", str(sample), "--worksheet", worksheet, "--unit", "PT").exit_code == 0
+    sync(cli)
+    for worksheet, rows in before.items():
+        after = read_sheet(sample, worksheet)
+        width = max(len(r) for r in rows)
+        assert len(after) == len(rows) and [r[:width] for r in after] == rows, worksheet
+        assert all(v is None for r in after[:above[worksheet]] for v in r[width:]), worksheet
 
 
 def test_an_invalid_row_changes_nothing_else(ctx, synced, linked):
@@ -120,6 +136,14 @@ def test_the_closed_2021_round_is_imported_with_its_decisions_and_closed(ctx, sy
     assert sum(1 for _, result, _ in decided.values() if result == rules.SELECTED) == 6
     assert AuditLog.select().where(AuditLog.action == "close_imported", AuditLog.record_id == str(round_2021.id)).exists()
     assert not Round.get(Round.year == 2023).closed  # its sheet carries no decisions
+
+
+def test_x_proposes_a_nominee_to_the_national_level(ctx, synced, linked):
+    from plugins.honours.models import Nomination
+
+    table = table_of(linked, NOMINATIONS_2023, 5)
+    proposed = {n.source_key for n in Nomination.select().where(Nomination.national == True)}  # noqa: E712
+    assert proposed == {table[51]["Mã"], table[54]["Mã"]}
 
 
 def test_text_starting_with_a_dash_or_a_plus_is_stored_and_written_back_as_text(ctx, cli, synced, linked):

@@ -197,12 +197,25 @@ def test_another_areas_records_show_in_the_history(ctx, synced, login_as):
     assert "Giống chè PH11" in page and "Giải pháp dự thi" in page
 
 
+def test_expert_work_shows_in_the_history(ctx, synced, login_as):
+    """A critique request's expert, through the kit only: the request as its sheet shows it."""
+    from core.models import Person
+    from plugins.critique.models import Expert, Request, TeamMember
+
+    hai = Person.get(Person.full_name == "Trần Tiến Hải")
+    expert = Expert.create(unit=hai.unit_id, name="Trần Tiến Hải", person=hai, title="TS")
+    request = Request.create(unit=hai.unit_id, title="Dự thảo Đề án phát triển vùng chè", experts_text="TS. Trần Tiến Hải")
+    TeamMember.create(request=request, person=hai, expert=expert)
+    page = login_as("viewer").get(f"/admin/honours_nomination/person/?id={hai.id}").get_data(as_text=True)
+    assert "Dự thảo Đề án phát triển vùng chè" in page and "Tân Tiến sĩ" in page
+
+
 @pytest.fixture
 def pm():
-    """The built-ins with the honours and contests plugins (a history across areas)."""
+    """The built-ins with the honours, contests and critique plugins (a history across areas)."""
     from core.plugins import DEFAULT_PLUGINS, get_plugin_manager
 
-    names = (*DEFAULT_PLUGINS, "plugins.honours", "plugins.contests")
+    names = (*DEFAULT_PLUGINS, "plugins.honours", "plugins.contests", "plugins.critique")
     return get_plugin_manager(builtins=tuple(dict.fromkeys(names)), entry_points=False)
 
 
