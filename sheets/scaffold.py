@@ -17,11 +17,13 @@ from sheets.backend import BackendError, Cell
 from sheets.mapping import KEY_HEADER, STATUS_HEADER
 from sheets.reader import read_table
 from sheets.table import EXAMPLE_LABEL
+from sheets.values import normalise
 
 TITLE = "LIÊN HIỆP CÁC HỘI KHOA HỌC VÀ KỸ THUẬT"
 HINT = (f'Các dòng có STT "{EXAMPLE_LABEL}" là dòng mẫu: phoihop bỏ qua khi đồng bộ. Cột có nền xám do phoihop ghi '
         "(Mã, Trạng thái đồng bộ, cột tính toán).")
 EXAMPLES = 2
+_STT = normalise("STT")
 _SAMPLES = {
     "text": ("{header} (mẫu)", "{header} (mẫu 2)"),
     "unit": ("Liên hiệp hội tỉnh …", "Liên hiệp hội tỉnh …"),
@@ -47,13 +49,22 @@ def example_value(column, number: int) -> str:
     return _SAMPLES[column.kind][number].format(header=column.header)
 
 
+def numbering(mapping):
+    """The mapping's own ``STT`` column (some bindings read it: references by STT), if any."""
+    return next((c for c in mapping.columns if not c.computed and any(normalise(s) == _STT for s in c.spellings)), None)
+
+
 def grid(mapping) -> list[list[Any]]:
-    """The worksheet's rows from A1: title block, header, example rows."""
-    inputs = [c for c in mapping.columns if not c.computed]
+    """The worksheet's rows from A1: title block, header, example rows. ``STT`` comes
+    first (the mapping's own STT column when it has one), holding ``Ví dụ`` in the
+    example rows."""
+    stt = numbering(mapping)
+    inputs = [c for c in mapping.columns if not c.computed and c is not stt]
     computed = [c for c in mapping.columns if c.computed]
-    title = (mapping.title or mapping.name).upper()
+    title = f"DANH SÁCH: {(mapping.title or mapping.name).upper()}"  # never a header's own text
     rows: list[list[Any]] = [[TITLE], [title], [HINT],
-                             ["STT", *[c.header for c in inputs], *[c.header for c in computed], KEY_HEADER, STATUS_HEADER]]
+                             [stt.header if stt else "STT", *[c.header for c in inputs], *[c.header for c in computed],
+                              KEY_HEADER, STATUS_HEADER]]
     for number in range(EXAMPLES):
         rows.append([EXAMPLE_LABEL, *[example_value(c, number) for c in inputs]])
     return rows

@@ -90,3 +90,18 @@ def test_on_google_the_worksheet_is_made_with_one_batch_update_of_its_content(cl
     assert fake_sheets.validation(KEY, TAB, 4, 5)["condition"]["type"] == "ONE_OF_LIST"
     found = fake_sheets.protected_ranges(KEY, TAB)
     assert len(found) == 3 and all(p["warningOnly"] and p["description"].startswith(NOTE_PREFIX) for p in found)
+
+
+def test_every_built_in_binding_scaffolds_a_sheet_its_own_mapping_reads(app, tmp_path):
+    from sheets.reader import read_table
+    from sheets.scaffold import scaffold, worksheet_name
+    from sheets.xlsx import XlsxBackend
+
+    with app.app_context():
+        bindings = app.extensions["phoihop_bindings"]
+        assert len(bindings) >= 8
+        for name, mapping in sorted(bindings.items()):
+            path = tmp_path / f"{name}.xlsx"
+            made = scaffold(XlsxBackend(path), mapping, worksheet_name(mapping))
+            table = read_table(XlsxBackend(path).read(worksheet_name(mapping)), mapping)
+            assert (made["examples"], table.rows, table.skipped.get("example")) == (2, [], 2), name
