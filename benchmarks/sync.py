@@ -293,7 +293,7 @@ class CountingBackend:
     def read(self, worksheet):
         return self.backend.read(worksheet)
 
-    def write(self, worksheet, cells, **options):  # options: row_ids, for a backend that keeps them
+    def write(self, worksheet, cells, **options):  # options: row_ids, guidance, for a backend that takes them
         cells = list(cells)
         self.written.extend(cells)
         return self.backend.write(worksheet, cells, **options)

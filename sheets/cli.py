@@ -1,4 +1,4 @@
-"""``phoihop sheets list|link`` and ``phoihop sync``."""
+"""``phoihop sheets list|link|scaffold`` and ``phoihop sync``."""
 import json
 import sys
 
@@ -78,6 +78,39 @@ def link(binding, source, worksheet, unit_name):
         f"Đã liên kết #{created.id} {binding} ← {source} [{worksheet}]: tiêu đề ở dòng {table.header_index + 1}, "
         f"{len(table.rows)} dòng dữ liệu."
     )
+
+
+@sheets_group.command("scaffold")
+@click.argument("binding")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="A workbook (.xlsx) to create or add the worksheet to.")
+@click.option("--google", "key", help="A Google spreadsheet (key, URL or gsheet:KEY) to add the worksheet to.")
+@click.option("--worksheet", help="Worksheet (tab) name; default: the binding's title.")
+def scaffold_command(binding, out, key, worksheet):
+    """Create a ready worksheet for BINDING: title block, headers, dropdowns, example rows."""
+    from sheets.backend import BackendError
+    from sheets.reader import TableError
+    from sheets.scaffold import scaffold, worksheet_name
+    from sheets.sources import normalise_source, open_backend
+
+    if (out is None) == (key is None):
+        fail("Hãy chọn một nơi tạo trang tính: --out TỆP.xlsx hoặc --google MÃ --worksheet TÊN.")
+    if key is not None and not worksheet:
+        fail("Với Google Sheets, hãy ghi rõ --worksheet.")
+    with app_context():
+        declared = mappings()
+        if binding not in declared:
+            fail(f"Không có liên kết {binding!r}; các liên kết: {', '.join(sorted(declared)) or '(chưa có)'}")
+        mapping = declared[binding]
+        source = normalise_source(out if out is not None else (key if ":" in key else f"gsheet:{key}"))
+        worksheet = worksheet or worksheet_name(mapping)
+        try:
+            made = scaffold(open_backend(source), mapping, worksheet)
+        except (BackendError, TableError) as exc:
+            fail(str(exc))
+    click.echo(f"Đã tạo trang tính [{worksheet}] cho {binding} trong {source}: tiêu đề ở dòng {made['header_row']}, "
+               f"{made['examples']} dòng mẫu (STT \"Ví dụ\", không được đồng bộ); danh sách chọn và kiểm tra ở các cột "
+               f"{', '.join(made['validated']) or '(không có)'}; phoihop ghi các cột {', '.join(made['protected'])}.")
+    click.echo(f'Tiếp theo: phoihop sheets link {binding} "{source}" --worksheet "{worksheet}" --unit "…"')
 
 
 def first_worksheet(source):

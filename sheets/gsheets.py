@@ -59,6 +59,9 @@ from gspread.utils import a1_to_rowcol, absolute_range_name, quote
 from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
+from sheets.guidance import Guidance
+
+from sheets import gsheets_guidance as guide
 from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
 from sheets.bounds import FAR_ROWS, HEAD_ROWS, bound_grid, column_letter, column_limit
 from sheets.quota import QuotaBudget
@@ -77,7 +80,8 @@ TIMEOUT = (10, 300)  # seconds to connect, seconds to wait for an answer (a big 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 #: What a read asks about its worksheet besides the values: size, merges, formula cells.
 INSPECT_FIELDS = ("properties.title,sheets(properties(sheetId,title,gridProperties),merges,"
-                  "data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue))),"
+                  f"{guide.PROTECTED_FIELDS},"
+                  f"data(startRow,startColumn,rowData(values(userEnteredValue(formulaValue),{guide.NOTE_FIELD})),"
                   "rowMetadata(developerMetadata(metadataId,metadataKey,metadataValue))))")
 #: The key of the DeveloperMetadata that carries a row's ``Mã`` (project visibility:
 #: only this Cloud project's requests see it).
@@ -239,6 +243,8 @@ class GoogleSheetsBackend:
         self._row_meta: dict[str, dict[int, tuple[str, int]]] = {}  # title -> 0-based row -> (Mã, metadataId)
         self._drive_refused = False  # Drive answered that it will not tell the revision
         self.notices: list[str] = []  # what a write could not do, for the sync's warnings
+        self._notes: dict[str, dict[tuple[int, int], str]] = {}  # title -> notes by cell, 0-based
+        self._protected: dict[str, list[dict[str, Any]]] = {}  # title -> its protected ranges
 
     def __repr__(self) -> str:
         return f"GoogleSheetsBackend({self.key!r})"
@@ -292,19 +298,28 @@ class GoogleSheetsBackend:
         grid.row_ids = row_ids
         return grid
 
-    def write(self, worksheet: str, cells: Sequence[Cell], row_ids: dict[int, str] | None = None) -> None:
+    #: :meth:`write` takes a :class:`~sheets.guidance.Guidance` too.
+    takes_guidance = True
+
+    def write(self, worksheet: str, cells: Sequence[Cell], row_ids: dict[int, str] | None = None,
+              guidance: Guidance | None = None) -> None:
         """Write every cell in one ``batchUpdate``, growing the grid first when needed;
-        ``row_ids`` ({1-based row: Mã}) are attached to their rows in the same batch."""
+        ``row_ids`` ({1-based row: Mã}) are attached to their rows in the same batch.
+
+        ``guidance`` (validations, notes, protections) goes into the same ``batchUpdate``,
+        as far as it differs from what the last read found (:mod:`sheets.gsheets_guidance`);
+        nothing to write and nothing to change sends no request.
+        """
         row_ids = dict(row_ids or {})
-        if not cells and not row_ids:
+        if not cells and not row_ids and guidance is None:
             return
         latest: dict[tuple[int, int], Any] = {}
         for cell in cells:
             if cell.row < 1 or cell.col < 1:
                 raise BackendError(f"Ô ({cell.row}, {cell.col}) không hợp lệ: hàng và cột bắt đầu từ 1.")
             latest[(cell.row, cell.col)] = cell.value
-        if worksheet not in self._formulas:  # never read nor created here: learn its size and formulas
-            self._inspect(worksheet)
+        if worksheet not in self._formulas or (guidance is not None and worksheet not in self._notes):
+            self._inspect(worksheet)  # never read nor created here: learn its size, formulas and notes
         sheet = self._sheets[worksheet]
         formulas = self._formulas[worksheet]
         hit = sorted((r, c) for r, c in latest if (r - 1, c - 1) in formulas)
@@ -318,14 +333,24 @@ class GoogleSheetsBackend:
                   if v is not None or (rc[0] <= sheet["rows"] and rc[1] <= sheet["cols"])}
         known = self._row_meta.get(worksheet, {})
         row_ids = {row: key for row, key in row_ids.items() if known.get(row - 1, (None,))[0] != key}
-        if not latest and not row_ids:
-            return
-        updates = _update_cells(sheet["sheetId"], latest, worksheet)
         tags = _tag_rows(sheet["sheetId"], row_ids, known)
 
+        def size() -> tuple[int, int]:
+            rows = max([sheet["rows"] if guidance else 0, 1, *(r for r, _ in latest), *(row_ids if tags else ())])
+            cols = max([sheet["cols"] if guidance else 0, 1, *(c for _, c in latest)])
+            return rows, cols
+
+        rows, cols = size()
+        updates = _update_cells(sheet["sheetId"], latest, worksheet) if latest else []
+        if guidance is not None:
+            updates += guide.requests(sheet["sheetId"], guidance, self._notes.get(worksheet, {}),
+                                      self._protected.get(worksheet, []), max(rows, sheet["rows"]),
+                                      max(cols, sheet["cols"]), grown=rows > sheet["rows"])
+        if not updates and not tags:
+            return
+
         def body() -> dict[str, Any]:
-            rows = max([r for r, _ in latest] + (list(row_ids) if tags else []))
-            cols = max([c for _, c in latest] + [1])
+            rows, cols = size()
             grow = [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": extra}}
                     for dimension, extra in (("ROWS", rows - sheet["rows"]), ("COLUMNS", cols - sheet["cols"]))
                     if extra > 0]
@@ -350,12 +375,13 @@ class GoogleSheetsBackend:
             self.notices.append(f'Google Sheets không nhận Mã gắn theo dòng của trang tính "{worksheet}" '
                                 f"({exc}); các ô vẫn được ghi, Mã vẫn nằm ở cột Mã.")
             tags = []
-            if not latest:
+            if not updates:
                 return
             self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body(), before_retry=before_retry)
-        rows = max([r for r, _ in latest] + (list(row_ids) if tags else []))
-        cols = max([c for _, c in latest] + [1])
+        rows, cols = size()
         sheet["rows"], sheet["cols"] = max(rows, sheet["rows"]), max(cols, sheet["cols"])
+        if guidance is not None:  # what the sheet now carries, should this instance write again
+            self._forget_guidance(worksheet)
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet of that size; nothing happens when it already exists."""
@@ -365,7 +391,7 @@ class GoogleSheetsBackend:
             "title": worksheet, "gridProperties": {"rowCount": rows, "columnCount": cols}}}}]}
         reply = self._request("post", SPREADSHEET_BATCH_UPDATE_URL % self.key, json=body)
         self._remember(reply["replies"][0]["addSheet"]["properties"])
-        self._formulas[worksheet] = set()
+        self._formulas[worksheet], self._notes[worksheet], self._protected[worksheet] = set(), {}, []
 
     def revision(self) -> str | None:
         """Drive's ``version`` and ``modifiedTime`` of the spreadsheet: one GET of
@@ -403,12 +429,17 @@ class GoogleSheetsBackend:
         known = self._remember(properties)
         self._sheets[worksheet] = known  # the title as asked, should Google match another case
         formulas: set[tuple[int, int]] = set()
+        notes: dict[tuple[int, int], str] = {}
         for block in sheet.get("data", []):
             top, left = block.get("startRow", 0), block.get("startColumn", 0)
             for r, row in enumerate(block.get("rowData", [])):
                 for c, cell in enumerate(row.get("values", [])):
                     if "formulaValue" in (cell.get("userEnteredValue") or {}):
                         formulas.add((top + r, left + c))
+                    if cell.get("note"):
+                        notes[(top + r, left + c)] = cell["note"]
+        self._notes[worksheet] = notes
+        self._protected[worksheet] = sheet.get("protectedRanges", [])
         merges = []
         for merge in sheet.get("merges", []):
             merges.append((merge.get("startRowIndex", 0), merge.get("startColumnIndex", 0),
@@ -416,6 +447,11 @@ class GoogleSheetsBackend:
         self._formulas[worksheet] = formulas
         self._row_meta[worksheet] = _row_ids(sheet)
         return formulas, merges
+
+    def _forget_guidance(self, worksheet: str) -> None:
+        """The notes and protections of ``worksheet`` are unknown until it is read again."""
+        self._notes.pop(worksheet, None)
+        self._protected.pop(worksheet, None)
 
     def _list(self) -> dict[str, dict[str, int]]:
         """Every worksheet's title, id and size, asked for once per instance."""

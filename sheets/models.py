@@ -30,6 +30,8 @@ class Binding(BaseModel):
     # what the source and the database looked like after the last run that found nothing
     # to do (sheets.sync): while both still look so, a run costs one request and is skipped
     revision = peewee.CharField(null=True, max_length=255)
+    # the digest of the validations last set on the sheet (sheets.guidance): sent again when it changes
+    guidance_digest = peewee.CharField(null=True)
 
     class Meta:
         indexes = ((("name", "source", "worksheet"), True),)

@@ -15,7 +15,7 @@ from sheets.backend import UNCOMPUTED
 from sheets.mapping import KEY_HEADER, STATUS_HEADER, Mapping
 from sheets.bounds import column_letter  # noqa: F401 - also imported from here
 from sheets.table import (
-    check_totals, find_header, row_kind, header_key, header_layout, match_header_cells, merge_notes,
+    check_totals, find_header, is_example, row_kind, header_key, header_layout, match_header_cells, merge_notes,
 )
 from sheets.values import CellError, clean_text, is_empty
 
@@ -176,6 +176,9 @@ def read_table(grid: list[list[Any]], mapping: Mapping) -> Table:
                 totals_input.append((kind, index + 1, first, index))
             if key and kind == "blank":
                 last_row = index
+            continue
+        if is_example(first):  # "Ví dụ" in its STT: a sample row (phoihop sheets scaffold), not a record
+            skipped["example"] = skipped.get("example", 0) + 1
             continue
         rows.append(SheetRow(index=index, key=key, status=cell_text(raw_row, status_col)))
         totals_input.append(("data", index + 1, None, index))

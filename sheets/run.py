@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from core.db import database
 from core.models import Unit, name_key, now, snapshot
-from sheets import bulk
+from sheets import bulk, guidance
 from sheets.append import append_records
 from sheets.apply import (
     allocate_keys, archive_records, audit_rows, chunk_transaction, insert_records, record_problems, select_records, update_records,
@@ -143,14 +143,22 @@ class Run:
             return
         cells = self.changed_cells()
         tags = self.row_tags()
+        wanted = self.guidance()
         self.grid = self.table.grid = grid = None  # the grid is not needed for the write: let it go first
-        self.wrote = bool(cells or tags)
-        if cells or tags:
+        self.wrote = bool(cells or tags or wanted is not None)
+        if self.wrote:
+            options = {}
+            if tags:
+                options["row_ids"] = tags
+            if wanted is not None:
+                options["guidance"] = wanted
             with source_lock(self.binding.source):
-                self.backend.write(self.binding.worksheet, cells, **({"row_ids": tags} if tags else {}))
+                self.backend.write(self.binding.worksheet, cells, **options)
             self.result.warnings.extend(getattr(self.backend, "notices", ()))
         with database.atomic():
             self.confirm()
+            if wanted is not None and wanted.send_rules:
+                Binding.update(guidance_digest=wanted.rules_digest()).where(Binding.id == self.binding.id).execute()
 
     def load_state(self):
         self.units = {name_key(u.name): u.id for u in Unit.select(Unit.id, Unit.name)}
@@ -638,6 +646,15 @@ class Run:
             if (clean_text(current) or "") != (text or ""):
                 cells.append(Cell(row=r + 1, col=c + 1, value=text or None))
         return cells
+
+    def guidance(self):
+        """Validations, notes and protections for the sheet (:mod:`sheets.guidance`), for a
+        backend that takes them; the validations only when they changed since last sent."""
+        if not getattr(self.backend, "takes_guidance", False):
+            return None
+        wanted = guidance.wanted(self.mapping, self.table, self.result.errors)
+        sent = Binding.select(Binding.guidance_digest).where(Binding.id == self.binding.id).scalar()
+        return wanted.rules_unchanged() if sent == wanted.rules_digest() else wanted
 
     def confirm(self):
         keys = self.confirm_keys

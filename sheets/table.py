@@ -24,6 +24,8 @@ from sheets.values import (
 )
 
 TOTAL_LABELS = ("tổng cộng", "cộng", "tổng", "tổng số")
+#: The first cell (the STT) of an example row (``phoihop sheets scaffold`` writes some): not a record.
+EXAMPLE_LABEL = "Ví dụ"
 SUBTOTAL_LABEL = "cộng"
 
 
@@ -485,6 +487,12 @@ def classify_row(row: Sequence[Any]) -> str:
     return "section" if len(filled) == 1 else "data"
 
 
+def is_example(first: Any) -> bool:
+    """Whether a data row whose first non-empty cell is ``first`` is an example row: that
+    cell says ``Ví dụ`` (any case, spacing or Unicode form; a trailing ':' allowed)."""
+    return isinstance(first, str) and normalise(first).rstrip(":").rstrip() == _EXAMPLE_KEY
+
+
 def row_kind(row: Sequence[Any], skip: frozenset | set = frozenset()) -> tuple[str, Any]:
     """:func:`classify_row` of ``row`` without the columns in ``skip`` (phoihop's own),
     and the first non-empty cell — in one pass that stops at the second value, since a
@@ -504,6 +512,7 @@ def row_kind(row: Sequence[Any], skip: frozenset | set = frozenset()) -> tuple[s
 
 
 Number = int | float | Decimal
+_EXAMPLE_KEY = normalise(EXAMPLE_LABEL)
 
 
 @dataclass(frozen=True)

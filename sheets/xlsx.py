@@ -31,7 +31,8 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from sheets.backend import BackendError, Cell, Grid, RequestCount, WorksheetNotFound
 from sheets.xlsx_package import Package, add_sheet
 from sheets.xlsx_read import read_sheet, worksheet_names
-from sheets.xlsx_write import Fingerprint, atomic_replace, fingerprint, remove_stale_temps, write_cells
+from sheets.guidance import Guidance
+from sheets.xlsx_write import Fingerprint, atomic_replace, fingerprint, guidance_changes, remove_stale_temps, write_cells
 
 log = logging.getLogger(__name__)
 
@@ -77,22 +78,31 @@ class XlsxBackend:
         """The workbook's sheet names, in order (unreadable files: the same sentences as read)."""
         return worksheet_names(self.path)
 
-    def write(self, worksheet: str, cells: Sequence[Cell]) -> None:
+    #: :meth:`write` takes a :class:`~sheets.guidance.Guidance` too.
+    takes_guidance = True
+
+    def write(self, worksheet: str, cells: Sequence[Cell], guidance: Guidance | None = None) -> None:
         """Set every cell in one atomic save that changes nothing else; an empty batch does nothing.
 
         A new cell right of the sheet's used columns takes the style of its left neighbour
-        (borders, header fill), so an added ``Mã`` column looks like the table. Raises
-        :class:`~sheets.backend.SheetChanged`, writing nothing, when the file's content
-        changed since this backend last read or wrote it.
+        (borders, header fill), so an added ``Mã`` column looks like the table. ``guidance``
+        (validations, comments on the cells in error, the owned columns' fill and lock) goes
+        into the same save (:mod:`sheets.xlsx_guidance`); when it changes nothing and there
+        are no cells, nothing is saved. Raises :class:`~sheets.backend.SheetChanged`,
+        writing nothing, when the file's content changed since this backend last read or
+        wrote it.
         """
-        if not cells:
+        if not cells and guidance is None:
             return
         self._require_file()
         remove_stale_temps(self.path)
         expected = self._fingerprint or fingerprint(self.path)
         with Package(self.path) as package:
             self._check_sheet(worksheet, package.sheet_names)
-        self._replace(lambda temp: write_cells(self.path, temp, worksheet, cells), expected)
+        if not cells and not guidance_changes(self.path, worksheet, guidance):
+            return
+        extra = () if guidance is None else (guidance,)
+        self._replace(lambda temp: write_cells(self.path, temp, worksheet, cells, *extra), expected)
 
     def add_worksheet(self, worksheet: str, rows: int = 1000, cols: int = 26) -> None:
         """Create an empty worksheet, last (and the workbook file when missing).

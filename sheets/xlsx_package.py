@@ -22,6 +22,8 @@ from sheets.backend import BackendError
 from sheets.xlsx_sheetxml import CHUNK, Tags, attributes
 
 DATE_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm"}
+#: The fill of the cells phoihop writes in its own columns (Mã, status, computed): light grey.
+OWN_FILL = b'<PpatternFill patternType="solid"><PfgColor rgb="FFE7E6E6"/><PbgColor indexed="64"/></PpatternFill>'
 _AFTER_CALC_PR = (b"oleSize", b"customWorkbookViews", b"pivotCaches", b"smartTagPr", b"smartTagTypes",
                   b"webPublishing", b"fileRecoveryPr", b"webPublishObjects", b"extLst")
 
@@ -94,6 +96,12 @@ class Package:
         folder, name = posixpath.split(part)
         return posixpath.join(folder, "_rels", name + ".rels")
 
+    def related(self, part: str) -> list[tuple[str, str, str]]:
+        """Like :meth:`_related`, for a part that may have no relationships part (``[]``)."""
+        if self.rels_part(part).lower() not in self._members:
+            return []
+        return self._related(part)
+
     def _related(self, part: str) -> list[tuple[str, str, str]]:
         """``(type's last word, target part, id)`` of each internal relationship of ``part``."""
         folder = posixpath.dirname(part)
@@ -162,6 +170,8 @@ class Styles:
         self.xml, self.added = xml, {}
         self._new_xfs: list[bytes] = []
         self._new_formats: dict[str, int] = {}
+        self._own_fill: int | None = None  # the id of OWN_FILL in <fills>
+        self._new_fill = False
         if xml is None:
             return
         self.prefix = Tags.of(xml[:4096]).prefix
@@ -197,12 +207,75 @@ class Styles:
             self.added[style, kind] = str(len(self._xfs) + len(self._new_xfs) - 1).encode()
         return self.added[style, kind]
 
+    def owned_style(self, style: bytes | None) -> bytes | None:
+        """The ``s`` for a cell of a column phoihop owns: ``style`` with the light grey
+        :data:`OWN_FILL` and ``<protection locked="1"/>`` (a style that has them already is
+        kept, so a later write adds nothing). A workbook without a ``styles.xml`` or its
+        ``<fills>`` keeps the cell's style: the mark is guidance, never a reason to fail."""
+        if self.xml is None:
+            return style
+        position = int(style or 0)
+        fill = self._fill_id()
+        if position >= len(self._xfs) or fill is None:
+            return style
+        base = self._xfs[position]
+        head = attributes(base[:base.index(b">")])
+        if head.get(b"fillId") == str(fill).encode() and b"protection" in base:
+            return style
+        if (style, "owned") not in self.added:
+            end = base.index(b">") + 1
+            tag = base[:end]
+            for name, value in ((b"fillId", str(fill).encode()), (b"applyFill", b"1"), (b"applyProtection", b"1")):
+                tag = set_attr(tag, name, value)
+            p = self.prefix
+            protection = b"<" + p + b'protection locked="1"/>'
+            if tag.endswith(b"/>"):
+                xf = tag[:-2].rstrip() + b">" + protection + b"</" + p + b"xf>"
+            else:
+                body = re.sub(rb"<" + re.escape(p) + rb"protection(?=[\s/>])[^>]*?(?:/>|>.*?</" + re.escape(p)
+                              + rb"protection>)", b"", base[end:], flags=re.S)
+                at = body.find(b"<" + p + b"extLst")
+                at = body.rindex(b"</" + p + b"xf>") if at < 0 else at
+                xf = tag + body[:at] + protection + body[at:]
+            self._new_xfs.append(xf)
+            self.added[style, "owned"] = str(len(self._xfs) + len(self._new_xfs) - 1).encode()
+        return self.added[style, "owned"]
+
+    def _fills(self) -> tuple[re.Match[bytes] | None, list[bytes]]:
+        p = re.escape(self.prefix)
+        block = re.search(rb"<" + p + rb"fills(?=[\s>])[^>]*>(.*?)</" + p + rb"fills>", self.xml, re.S)
+        inner = block.group(1) if block else b""
+        return block, re.findall(rb"<" + p + rb"fill(?=[\s/>])[^>]*?(?:/>|>.*?</" + p + rb"fill>)", inner, re.S)
+
+    def _own_fill_xml(self) -> bytes:
+        p = self.prefix
+        inner = OWN_FILL.replace(b"<P", b"<" + p).replace(b"</P", b"</" + p)
+        return b"<" + p + b"fill>" + inner + b"</" + p + b"fill>"
+
+    def _fill_id(self) -> int | None:
+        if self._own_fill is None:
+            block, fills = self._fills()
+            if block is None:
+                return None
+            mine = self._own_fill_xml()
+            self._own_fill = next((n for n, fill in enumerate(fills) if fill == mine), None)
+            if self._own_fill is None:
+                self._own_fill, self._new_fill = len(fills), True
+        return self._own_fill
+
     def _number_format(self, style: bytes | None) -> int:
         found = re.search(rb"""\snumFmtId\s*=\s*["']([0-9]+)""", self._xfs[int(style or 0)].split(b">", 1)[0])
         return int(found.group(1)) if found else 0
 
     def patched(self) -> bytes:
         xml, p = self.xml, self.prefix
+        if self._new_fill:  # <fills> comes before <cellXfs>: patched first, then cellXfs found again
+            block, fills = self._fills()
+            opening = xml[block.start():block.start(1)]
+            count = set_attr(opening, b"count", str(len(fills) + 1).encode())
+            xml = xml[:block.start()] + count + block.group(1) + self._own_fill_xml() + xml[block.end(1):]
+            self._xfs_block = re.search(rb"<" + re.escape(p) + rb"cellXfs(?=[\s>])[^>]*>(.*?)</" + re.escape(p)
+                                        + rb"cellXfs>", xml, re.S)
         block = self._xfs_block
         opening = xml[block.start():block.start(1)]
         count = set_attr(opening, b"count", str(len(self._xfs) + len(self._new_xfs)).encode())
@@ -253,41 +326,51 @@ def add_sheet(source: Path, target: Path, title: str) -> None:
     when it lists the sheet titles in the usual way, ``docProps/app.xml``; copies the rest.
     """
     with Package(source) as package:
-        taken = {name.lower() for name in package.zip.namelist()}
-        number = next(n for n in range(1, 100_000) if f"xl/worksheets/sheet{n}.xml" not in taken)
-        part = f"xl/worksheets/sheet{number}.xml"
-        rel_ids = {rel_id for _, _, rel_id in package.rels}
-        rel_id = next(f"rId{n}" for n in range(1, 100_000) if f"rId{n}" not in rel_ids)
-        workbook = package.workbook_xml
-        prefix = Tags.of(workbook[:4096]).prefix
-        main_ns = re.search(rb"""xmlns(?::\w+)?=["']([^"']*spreadsheetml/[^"']*main)["']""", workbook)
-        rel_ns = re.search(rb"""xmlns:(\w+)=["']([^"']*relationships)["']""", workbook)
-        rel_attr = (rel_ns.group(1) + b":id" if rel_ns else b'xmlns:r="' + _REL_NS + b'" r:id')
-        sheet_ids = [int(n) for n in re.findall(rb"""<(?:\w+:)?sheet\s[^>]*?sheetId=["']([0-9]+)""", workbook)]
-        name = html.escape(title, quote=True).encode()
-        element = (b"<" + prefix + b'sheet name="' + name + b'" sheetId="' + str(max(sheet_ids, default=0) + 1).encode()
-                   + b'" ' + rel_attr + b'="' + rel_id.encode() + b'"/>')
-        rels_part = package.rels_part(package.workbook)
-        rels = package.read(rels_part)
-        kind = re.search(rb"""Type=["']([^"']*/worksheet)["']""", rels)
-        relation = (b'<Relationship Id="' + rel_id.encode() + b'" Type="' + (kind.group(1) if kind else _WORKSHEET_TYPE)
-                    + b'" Target="' + posixpath.relpath(part, posixpath.dirname(package.workbook)).encode() + b'"/>')
-        types = package.read("[Content_Types].xml")
-        override = b'<Override PartName="/' + part.encode() + b'" ContentType="' + _WORKSHEET_CONTENT + b'"/>'
-        replace: dict[str, bytes | Callable[[IO[bytes]], None]] = {
-            package.member(package.workbook): _insert_before_close(workbook, b"sheets", element),
-            package.member(rels_part): _insert_before_close(rels, b"Relationships", relation),
-            package.member("[Content_Types].xml"): _insert_before_close(types, b"Types", override),
-        }
-        if "docprops/app.xml" in taken:
-            app = package.read("docProps/app.xml")
-            patched = _app_titles(app, package.sheet_names, title)
-            if patched != app:
-                replace[package.member("docProps/app.xml")] = patched
-        sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
-                 + (main_ns.group(1) if main_ns else b"http://schemas.openxmlformats.org/spreadsheetml/2006/main")
-                 + b'"><sheetData/></worksheet>')
-        copy_package(package.zip, target, replace, {part: sheet})
+        replace, add = sheet_parts(package, title)
+        copy_package(package.zip, target, replace, add)
+
+
+def sheet_parts(package: Package, title: str, *, hidden: bool = False, content: bytes | None = None,
+                workbook: bytes | None = None) -> tuple[dict[str, bytes | Callable[[IO[bytes]], None]], dict[str, bytes]]:
+    """What adding a worksheet ``title`` (last; ``hidden`` from the office's tabs) changes
+    in ``package``: the parts to replace and the part to add (``content``, else an empty
+    sheet). ``workbook``: the ``workbook.xml`` to patch, when another patch changed it."""
+    taken = {name.lower() for name in package.zip.namelist()}
+    number = next(n for n in range(1, 100_000) if f"xl/worksheets/sheet{n}.xml" not in taken)
+    part = f"xl/worksheets/sheet{number}.xml"
+    rel_ids = {rel_id for _, _, rel_id in package.rels}
+    rel_id = next(f"rId{n}" for n in range(1, 100_000) if f"rId{n}" not in rel_ids)
+    workbook = package.workbook_xml if workbook is None else workbook
+    prefix = Tags.of(workbook[:4096]).prefix
+    main_ns = re.search(rb"""xmlns(?::\w+)?=["']([^"']*spreadsheetml/[^"']*main)["']""", workbook)
+    rel_ns = re.search(rb"""xmlns:(\w+)=["']([^"']*relationships)["']""", workbook)
+    rel_attr = (rel_ns.group(1) + b":id" if rel_ns else b'xmlns:r="' + _REL_NS + b'" r:id')
+    sheet_ids = [int(n) for n in re.findall(rb"""<(?:\w+:)?sheet\s[^>]*?sheetId=["']([0-9]+)""", workbook)]
+    name = html.escape(title, quote=True).encode()
+    element = (b"<" + prefix + b'sheet name="' + name + b'" sheetId="' + str(max(sheet_ids, default=0) + 1).encode()
+               + (b'" state="hidden' if hidden else b"") + b'" ' + rel_attr + b'="' + rel_id.encode() + b'"/>')
+    rels_part = package.rels_part(package.workbook)
+    rels = package.read(rels_part)
+    kind = re.search(rb"""Type=["']([^"']*/worksheet)["']""", rels)
+    relation = (b'<Relationship Id="' + rel_id.encode() + b'" Type="' + (kind.group(1) if kind else _WORKSHEET_TYPE)
+                + b'" Target="' + posixpath.relpath(part, posixpath.dirname(package.workbook)).encode() + b'"/>')
+    types = package.read("[Content_Types].xml")
+    override = b'<Override PartName="/' + part.encode() + b'" ContentType="' + _WORKSHEET_CONTENT + b'"/>'
+    replace: dict[str, bytes | Callable[[IO[bytes]], None]] = {
+        package.member(package.workbook): _insert_before_close(workbook, b"sheets", element),
+        package.member(rels_part): _insert_before_close(rels, b"Relationships", relation),
+        package.member("[Content_Types].xml"): _insert_before_close(types, b"Types", override),
+    }
+    if "docprops/app.xml" in taken and not hidden:
+        app = package.read("docProps/app.xml")
+        patched = _app_titles(app, package.sheet_names, title)
+        if patched != app:
+            replace[package.member("docProps/app.xml")] = patched
+    if content is None:
+        content = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
+                   + (main_ns.group(1) if main_ns else b"http://schemas.openxmlformats.org/spreadsheetml/2006/main")
+                   + b'"><sheetData/></worksheet>')
+    return replace, {part: content}
 
 
 def _app_titles(xml: bytes, sheets: list[str], title: str) -> bytes:

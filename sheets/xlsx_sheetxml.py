@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator
 
 from sheets.backend import BackendError
 from sheets.bounds import column_letter
@@ -350,10 +350,13 @@ def _grow_dimension(head: bytes, tags: Tags, area: tuple[int, int, int, int] | N
 
 
 def rewrite(stream: IO[bytes], out: IO[bytes], tags: Tags, sheet: str,
-            writes: dict[int, dict[int, Write]], strip: dict[int, set[int]]) -> None:
+            writes: dict[int, dict[int, Write]], strip: dict[int, set[int]],
+            tail: Callable[[bytes], bytes] | None = None) -> None:
     """Copy the worksheet part from ``stream`` to ``out`` with ``writes`` ({row: {col: Write}})
     applied, missing rows and cells inserted in order, and the cached results of the formula
-    cells in ``strip`` ({row: {col}}) removed."""
+    cells in ``strip`` ({row: {col}}) removed. ``tail``, when given, patches what follows
+    ``</sheetData>`` (validations, the comments' drawing), read whole."""
+    tails: list[bytes] = []
     area = None
     for row, cols in writes.items():
         placed = [col for col, write in cols.items() if write.value.kind != "clear"]
@@ -381,4 +384,9 @@ def rewrite(stream: IO[bytes], out: IO[bytes], tags: Tags, sheet: str,
             new_rows.clear()
             if opened_empty:
                 data = b"</" + tags.prefix + b"sheetData>"
+        elif kind == TAIL and tail is not None:
+            tails.append(data)
+            continue
         out.write(data)
+    if tail is not None:
+        out.write(tail(b"".join(tails)))

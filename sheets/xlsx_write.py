@@ -42,7 +42,9 @@ from openpyxl.utils.datetime import to_excel
 from core.vietnamese import format_int
 from sheets.backend import BackendError, Cell, SheetChanged
 from sheets.xlsx_formulas import MAX_COL, MAX_ROW, FormulaIndex
-from sheets.xlsx_package import DATE_FORMATS, Package, Styles, copy_package, full_calc_on_load
+from sheets import xlsx_guidance as guide
+from sheets.guidance import Guidance
+from sheets.xlsx_package import DATE_FORMATS, Package, Styles, copy_package, full_calc_on_load, sheet_parts
 from sheets.xlsx_sheetxml import CHUNK, Survey, Write, box, coordinate, rewrite, survey
 
 log = logging.getLogger(__name__)
@@ -90,20 +92,97 @@ def prepare(value: Any, date1904: bool) -> Value:
     raise ValueError(f"không ghi được giá trị {value!r}.")
 
 
-def write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell]) -> None:
-    """Write ``target``: the workbook ``source`` with ``cells`` of worksheet ``sheet`` set.
+def write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell], guidance: Guidance | None = None) -> None:
+    """Write ``target``: the workbook ``source`` with ``cells`` of worksheet ``sheet`` set,
+    and ``guidance`` (validations, comments, the owned columns' style) applied
+    (:mod:`sheets.xlsx_guidance`).
 
     Raises :class:`BackendError` (Vietnamese, naming the cell) before writing anything
     when a cell holds a formula, lies inside a merged range or an array formula other than
     at its first cell, or its value cannot be stored.
     """
     try:
-        _write_cells(source, target, sheet, cells)
+        _write_cells(source, target, sheet, cells, guidance)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged member, found while copying
         raise BackendError(f'Tệp "{source.name}" bị hỏng, không đọc hết được: {exc}') from exc
 
 
-def _write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell]) -> None:
+def guidance_changes(source: Path, sheet: str, guidance: Guidance) -> bool:
+    """Whether writing ``guidance`` alone would change the workbook."""
+    with Package(source) as package:
+        part = package.sheets[package.sheet_names.index(sheet)][1]
+        if part is None:
+            return False
+        comments, _, _ = guide.comment_parts(package.related(part))
+        ours, theirs = guide.current_notes(package.read(comments) if comments else None)
+        return guide.changes_anything(guidance, ours, theirs)
+
+
+def _apply_guidance(package: Package, part: str, guidance: Guidance,
+                    replace: dict[str, Any]) -> tuple[Callable[[bytes], bytes] | None, dict[str, bytes]]:
+    """Put the package parts ``guidance`` changes into ``replace``; return the worksheet
+    tail's patch and the parts to add."""
+    add: dict[str, bytes] = {}
+    prefix = package.tags(part).prefix
+    patches: list[Callable[[bytes], bytes]] = []
+
+    def current(name: str) -> bytes:
+        found = replace.get(package.member(name))
+        return found if isinstance(found, bytes) else package.read(name)
+
+    if guidance.send_rules:
+        refs = guide.list_refs(guidance.rules)
+        if refs:
+            content = guide.lists_sheet_xml(refs)
+            if guide.LISTS_SHEET in package.sheet_names:
+                lists = package.sheets[package.sheet_names.index(guide.LISTS_SHEET)][1]
+                if lists is not None:
+                    replace[package.member(lists)] = content
+            else:
+                more, add = sheet_parts(package, guide.LISTS_SHEET, hidden=True, content=content)
+                replace.update(more)
+        patches.append(lambda tail: guide.patch_validations(tail, prefix, guidance.rules, refs))
+    related = package.related(part)
+    comments, vml, vml_id = guide.comment_parts(related)
+    existing = package.read(comments) if comments else None
+    ours, theirs = guide.current_notes(existing)
+    notes = guide.notes_to_write(guidance.notes, theirs)
+    if notes != ours:
+        taken = {name.lower() for name in package.zip.namelist()} | {name.lower() for name in add}
+        new_rels = []
+        ids = {rel_id for _, _, rel_id in related}
+        fresh = (f"rId{n}" for n in range(1, 100_000) if f"rId{n}" not in ids)
+        if comments is None:
+            comments = guide.free_part(taken, "xl", "comments", "xml")
+            new_rels.append((next(fresh), guide.COMMENTS_TYPE, guide.relative(part, comments)))
+        if vml is None:
+            vml = guide.free_part(taken, "xl/drawings", "vmlDrawing", "vml")
+            vml_id = next(fresh)
+            new_rels.append((vml_id, guide.VML_TYPE, guide.relative(part, vml)))
+        for name, content in ((comments, guide.comments_xml(existing, notes)),
+                              (vml, guide.vml_xml(package.read(vml) if vml.lower() in taken else None, notes))):
+            if name.lower() in taken:
+                replace[package.member(name)] = content
+            else:
+                add[name] = content
+        if new_rels:
+            rels = package.rels_part(part)
+            if rels.lower() in taken:
+                replace[package.member(rels)] = guide.sheet_rels_xml(package.read(rels), new_rels)
+            else:
+                add[rels] = guide.sheet_rels_xml(None, new_rels)
+            types = package.member("[Content_Types].xml")
+            replace[types] = guide.content_types_xml(current("[Content_Types].xml"), comments)
+        patches.append(lambda tail: guide.legacy_drawing(tail, prefix, vml_id))
+
+    def patch(tail: bytes) -> bytes:
+        for one in patches:
+            tail = one(tail)
+        return tail
+    return (patch if patches else None), add
+
+
+def _write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell], guidance: Guidance | None = None) -> None:
     with Package(source) as package:
         index = package.sheet_names.index(sheet)
         part = package.sheets[index][1]
@@ -123,30 +202,34 @@ def _write_cells(source: Path, target: Path, sheet: str, cells: Sequence[Cell]) 
         stale = formulas.stale({index: written}) if len(formulas) else {}
         del formulas  # a big workbook's formulas: not needed while the package is copied
         styles = Styles(package.read(package.styles) if package.styles else None)
-        writes = _plan(values, found, styles)
+        owned = {item.col + 1 for item in guidance.protected} if guidance is not None else set()
+        writes = _plan(values, found, styles, owned)
         replace: dict[str, bytes | Callable[[IO[bytes]], None]] = {}
+        tail, add = _apply_guidance(package, part, guidance, replace) if guidance is not None else (None, {})
         for number, cells_ in stale.items():
             strip: dict[int, set[int]] = {}
             for row, col in cells_:
                 strip.setdefault(row, set()).add(col)
             replace[package.member(package.sheets[number][1])] = _rewriter(
-                package, number, writes if number == index else {}, strip)
-        replace.setdefault(package.member(part), _rewriter(package, index, writes, {}))
+                package, number, writes if number == index else {}, strip, tail if number == index else None)
+        replace.setdefault(package.member(part), _rewriter(package, index, writes, {}, tail))
         if stale:
-            replace[package.member(package.workbook)] = full_calc_on_load(package.workbook_xml)
+            workbook = replace.get(package.member(package.workbook))
+            replace[package.member(package.workbook)] = full_calc_on_load(
+                workbook if isinstance(workbook, bytes) else package.workbook_xml)
         if styles.added:
             replace[package.member(package.styles)] = styles.patched()
-        copy_package(package.zip, target, replace)
+        copy_package(package.zip, target, replace, add)
 
 
 def _rewriter(package: Package, number: int, writes: dict[int, dict[int, Write]],
-              strip: dict[int, set[int]]) -> Callable[[IO[bytes]], None]:
+              strip: dict[int, set[int]], tail: Callable[[bytes], bytes] | None = None) -> Callable[[IO[bytes]], None]:
     name, part = package.sheets[number]
 
     def run(out: IO[bytes]) -> None:
         tags = package.tags(part)
         with package.open(part) as stream:
-            rewrite(stream, out, tags, name, writes, strip)
+            rewrite(stream, out, tags, name, writes, strip, tail)
     return run
 
 
@@ -192,9 +275,11 @@ def _refuse(found: Survey, values: dict[int, dict[int, Value]], sheet: str) -> N
                                        f"{what} {ref}, không ghi được.")
 
 
-def _plan(values: dict[int, dict[int, Value]], found: Survey, styles: Styles) -> dict[int, dict[int, Write]]:
+def _plan(values: dict[int, dict[int, Value]], found: Survey, styles: Styles,
+          owned: set[int] = frozenset()) -> dict[int, dict[int, Write]]:
     """Decide each written cell's style: its own; for a new cell right of the table its left
-    neighbour's; else the row's or the column's; a date in a General cell gets dd/mm/yyyy.
+    neighbour's; else the row's or the column's; a date in a General cell gets dd/mm/yyyy;
+    a cell of an ``owned`` column (1-based: Mã, status, computed) phoihop's fill and lock.
 
     Turns ``values`` into the writes in place, so that a big batch is held once."""
     plan: dict[int, dict[int, Any]] = values  # type: ignore[assignment]
@@ -213,6 +298,8 @@ def _plan(values: dict[int, dict[int, Value]], found: Survey, styles: Styles) ->
             else:
                 base = found.row_styles.get(row) or next(
                     (s for lo, hi, s in found.col_styles if lo <= col <= hi), None)
+            if col in owned:
+                base = styles.owned_style(base)
             present[col] = base
             cols[col] = Write(value, styles.date_style(base, value.kind) if value.kind in DATE_FORMATS else base)
         if not cols:

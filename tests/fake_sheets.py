@@ -24,9 +24,19 @@ on it:
   (``insertDimension``, ``deleteDimension``, ``moveDimension``, ``sortRange``,
   ``cutPaste``): see :mod:`tests.fake_sheets_rows`;
 - ``POST spreadsheets/{id}:batchUpdate`` with ``addSheet``, ``appendDimension``,
-  ``updateCells`` (``start`` only; ``formulaValue`` stores a formula) and
-  ``updateSheetProperties``; atomic like Google's: a failing request leaves the
+  ``updateCells`` (``start`` only; ``formulaValue`` stores a formula; ``note``),
+  ``updateSheetProperties``, ``setDataValidation``, ``addProtectedRange`` and
+  ``deleteProtectedRange``; atomic like Google's: a failing request leaves the
   spreadsheet untouched. Writes beyond the grid are a 400.
+
+Data validation, notes and protected ranges are kept as Google documents them: a cell's
+``dataValidation`` (a ``DataValidationRule``) and ``note`` come back in its ``CellData``,
+a sheet's ``protectedRanges`` (with the ``protectedRangeId`` Google assigns) in its
+``Sheet``. A value written into a cell whose rule is ``strict`` and that the rule does not
+accept (``ONE_OF_LIST``, ``DATE_IS_VALID``, ``NUMBER_GREATER_THAN_EQ``) is refused with a
+400, whichever API wrote it, as the Sheets UI refuses it; under a rule that is not strict
+it is stored, and :meth:`FakeSheets.invalid_cells` lists it as the UI marks it (a red
+corner). A GridRange without an end reaches the edge of the grid.
 
 Formula cells are stored as ``{"formula": "=D6*2", "value": 100}``: the fake has no
 formula engine, so the value is the result the test seeds (``add_spreadsheet`` takes such
@@ -190,6 +200,32 @@ class FakeSheets(RowsAndMetadata):
         sheet = self.sheet(key, title)
         return sheet["rowCount"], sheet["columnCount"]
 
+    def notes(self, key: str, title: str) -> dict[tuple[int, int], str]:
+        """The notes of a sheet by 0-based (row, column)."""
+        with self._lock:
+            return dict(self.sheet(key, title)["notes"])
+
+    def validation(self, key: str, title: str, row: int, col: int) -> dict[str, Any] | None:
+        """The ``DataValidationRule`` of a cell (0-based), or ``None``."""
+        with self._lock:
+            return self.sheet(key, title)["validations"].get((row, col))
+
+    def invalid_cells(self, key: str, title: str) -> list[tuple[int, int]]:
+        """Cells whose value their (non-strict) rule does not accept: what the UI marks."""
+        with self._lock:
+            sheet = self.sheet(key, title)
+            return sorted(rc for rc, rule in sheet["validations"].items()
+                          if not _accepts(rule, sheet["cells"].get(rc)))
+
+    def protected_ranges(self, key: str, title: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(p) for p in self.sheet(key, title)["protected"]]
+
+    def set_note(self, key: str, title: str, row: int, col: int, text: str) -> None:
+        """A note typed by someone in the office (0-based cell)."""
+        with self._lock:
+            self.sheet(key, title)["notes"][(row, col)] = text
+
     def reset_log(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -305,6 +341,8 @@ class FakeSheets(RowsAndMetadata):
                         data["rowMetadata"] = row_metadata(sheet, box[0], min(box[2], sheet["rowCount"] - 1))
             if sheet["merges"]:
                 entry["merges"] = [_grid_range(sheet["sheetId"], merge) for merge in sheet["merges"]]
+            if sheet["protected"]:
+                entry["protectedRanges"] = [dict(p) for p in sheet["protected"]]
             sheets.append(entry)
         answer = {"spreadsheetId": book["key"],
                   "properties": {"title": book["title"], "locale": "vi_VN", "autoRecalc": "ON_CHANGE",
@@ -400,7 +438,7 @@ class FakeSheets(RowsAndMetadata):
         for i, row in enumerate(values):
             for j, value in enumerate(row):
                 if value is not None:
-                    _store(sheet, r0 + i, c0 + j, value if option == "RAW" else _user_entered(value))
+                    _store(sheet, r0 + i, c0 + j, value if option == "RAW" else _user_entered(value), "")
         return {"spreadsheetId": book["key"], "updatedRange": text, "updatedRows": height,
                 "updatedColumns": width, "updatedCells": sum(len(row) for row in values)}
 
@@ -444,7 +482,7 @@ class FakeSheets(RowsAndMetadata):
         if sheet_id is None:
             sheet_id = 1 + max((s["sheetId"] for s in book["sheets"]), default=0)
         return {"sheetId": sheet_id, "title": title, "rowCount": rows, "columnCount": cols, "cells": {}, "formats": {},
-                "merges": [], "metadata": {}}
+                "merges": [], "metadata": {}, "notes": {}, "validations": {}, "protected": []}
 
     def _do_addSheet(self, book: dict[str, Any], args: dict[str, Any], where: str) -> Any:
         props = args.get("properties", {})
@@ -487,12 +525,56 @@ class FakeSheets(RowsAndMetadata):
                 if c >= sheet["columnCount"]:
                     raise ApiError(400, f"{where}Attempting to write column: {c}, beyond the last column in the grid: {sheet['columnCount'] - 1}")
                 if values:
-                    _store(sheet, r, c, _entered(cell.get("userEnteredValue"), where))
+                    _store(sheet, r, c, _entered(cell.get("userEnteredValue"), where), where)
+                if "note" in fields or "*" in fields:
+                    if cell.get("note"):
+                        sheet["notes"][(r, c)] = cell["note"]
+                    else:
+                        sheet["notes"].pop((r, c), None)
                 if formats:
                     if cell.get("userEnteredFormat"):
                         sheet["formats"][(r, c)] = cell["userEnteredFormat"]
                     else:
                         sheet["formats"].pop((r, c), None)
+
+    def _do_setDataValidation(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
+        grid = args.get("range", {})
+        sheet = self._by_id(book, grid.get("sheetId"), where)
+        r0, r1, c0, c1 = _bounds(sheet, grid)
+        rule = args.get("rule")
+        if rule is not None and "condition" not in rule:
+            raise ApiError(400, f"{where}rule.condition is required")
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if rule is None:
+                    sheet["validations"].pop((r, c), None)
+                else:
+                    sheet["validations"][(r, c)] = rule
+
+    def _do_addProtectedRange(self, book: dict[str, Any], args: dict[str, Any], where: str) -> Any:
+        found = dict(args.get("protectedRange", {}))
+        self._by_id(book, found.get("range", {}).get("sheetId"), where)
+        taken = {p["protectedRangeId"] for s in book["sheets"] for p in s["protected"]}
+        if found.get("protectedRangeId") in taken:
+            raise ApiError(400, f"{where}A protected range with ID {found['protectedRangeId']} already exists.")
+        found.setdefault("protectedRangeId", 1 + max(taken, default=1000))
+        grid = {k: v for k, v in found["range"].items() if not (k == "sheetId" and not v)}
+        found["range"] = grid
+        found.setdefault("warningOnly", False)
+        if found["warningOnly"]:
+            found.pop("editors", None)
+        sheet = self._by_id(book, grid.get("sheetId"), where)
+        sheet["protected"].append(found)
+        return {"addProtectedRange": {"protectedRange": dict(found)}}
+
+    def _do_deleteProtectedRange(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
+        wanted = args.get("protectedRangeId")
+        for sheet in book["sheets"]:
+            kept = [p for p in sheet["protected"] if p["protectedRangeId"] != wanted]
+            if len(kept) != len(sheet["protected"]):
+                sheet["protected"] = kept
+                return
+        raise ApiError(400, f"{where}No protected range with id: {wanted}")
 
     def _do_updateSheetProperties(self, book: dict[str, Any], args: dict[str, Any], where: str) -> None:
         props = args.get("properties", {})
@@ -503,7 +585,7 @@ class FakeSheets(RowsAndMetadata):
         for name in ("rowCount", "columnCount"):
             if "gridProperties" in fields or f"gridProperties.{name}" in fields:
                 sheet[name] = props.get("gridProperties", {})[name]
-        for name in ("cells", "formats"):
+        for name in ("cells", "formats", "notes", "validations"):
             sheet[name] = {rc: v for rc, v in sheet[name].items()
                            if rc[0] < sheet["rowCount"] and rc[1] < sheet["columnCount"]}
         sheet["merges"] = [m for m in sheet["merges"] if m[2] < sheet["rowCount"] and m[3] < sheet["columnCount"]]
@@ -533,6 +615,8 @@ def _copy_sheet(sheet: dict[str, Any]) -> dict[str, Any]:
     for name, value in sheet.items():
         if name == "metadata":
             value = {k: dict(m) for k, m in value.items()}
+        elif name == "protected":
+            value = [dict(p) for p in value]
         elif isinstance(value, (dict, list)):
             value = type(value)(value)
         copy[name] = value
@@ -550,7 +634,12 @@ def _properties(sheet: dict[str, Any], index: int) -> dict[str, Any]:
             "gridProperties": {"rowCount": sheet["rowCount"], "columnCount": sheet["columnCount"]}}
 
 
-def _store(sheet: dict[str, Any], r: int, c: int, value: Any) -> None:
+def _store(sheet: dict[str, Any], r: int, c: int, value: Any, where: str) -> None:
+    rule = sheet["validations"].get((r, c))
+    if rule is not None and rule.get("strict") and not _accepts(rule, value):
+        raise ApiError(400, f"{where}Invalid value {value!r} at {quote_title(sheet['title'])}!{column_letters(c)}{r + 1}: "
+                            "the cell's data validation rule rejects it (Input must be "
+                            f"{_describe(rule['condition'])}).")
     if value is None or value == "":
         sheet["cells"].pop((r, c), None)
     else:
@@ -585,6 +674,35 @@ def _user_entered(value: Any) -> Any:
     if value[:1] in ("+", "-"):
         return {"formula": "=" + value}
     return value
+
+
+def _bounds(sheet: dict[str, Any], grid: dict[str, Any]) -> tuple[int, int, int, int]:
+    """Row and column bounds (exclusive ends) of a GridRange; a missing end is the grid's edge."""
+    return (grid.get("startRowIndex", 0), min(grid.get("endRowIndex", sheet["rowCount"]), sheet["rowCount"]),
+            grid.get("startColumnIndex", 0), min(grid.get("endColumnIndex", sheet["columnCount"]), sheet["columnCount"]))
+
+
+def _accepts(rule: dict[str, Any], value: Any) -> bool:
+    """Whether a cell value passes a ``BooleanCondition`` of a validation rule (empty does)."""
+    if value is None or value == "" or isinstance(value, dict):  # a formula: its result is not checked here
+        return True
+    condition = rule["condition"]
+    kind = condition.get("type")
+    given = [v.get("userEnteredValue", "") for v in condition.get("values", [])]
+    if kind == "ONE_OF_LIST":
+        return str(value).casefold() in {v.casefold() for v in given}
+    if kind == "DATE_IS_VALID":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "NUMBER_GREATER_THAN_EQ":
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= float(given[0])
+    raise ApiError(400, f"FakeSheets does not check condition type {kind}")
+
+
+def _describe(condition: dict[str, Any]) -> str:
+    given = [v.get("userEnteredValue", "") for v in condition.get("values", [])]
+    return {"ONE_OF_LIST": f"an item on the specified list: {', '.join(given)}", "DATE_IS_VALID": "a valid date",
+            "NUMBER_GREATER_THAN_EQ": f"a number greater than or equal to {given[0] if given else ''}"
+            }.get(condition.get("type"), "valid")
 
 
 def _render(value: Any, option: str) -> Any:
@@ -633,9 +751,14 @@ def _extended(value: Any) -> dict[str, Any]:
     return {"stringValue": value}
 
 
-def _full_cell(value: Any, fmt: dict[str, Any] | None) -> dict[str, Any]:
+def _full_cell(value: Any, fmt: dict[str, Any] | None, note: str | None = None,
+               rule: dict[str, Any] | None = None) -> dict[str, Any]:
     """A cell's ``CellData`` before any field mask."""
     data: dict[str, Any] = {}
+    if note:
+        data["note"] = note
+    if rule is not None:
+        data["dataValidation"] = rule
     if isinstance(value, dict):
         data["userEnteredValue"] = {"formulaValue": value["formula"]}
         result = value.get("value")
@@ -655,9 +778,10 @@ def _grid_data(sheet: dict[str, Any], box: tuple[int, int, int, int], cells: Any
     r0, c0 = box[0], box[1]
     r1, c1 = min(box[2], sheet["rowCount"] - 1), min(box[3], sheet["columnCount"] - 1)
     kept: dict[int, dict[int, dict[str, Any]]] = {}
-    for (r, c) in set(sheet["cells"]) | set(sheet["formats"]):
+    for (r, c) in set(sheet["cells"]) | set(sheet["formats"]) | set(sheet["notes"]) | set(sheet["validations"]):
         if r0 <= r <= r1 and c0 <= c <= c1:
-            data = _full_cell(sheet["cells"].get((r, c)), sheet["formats"].get((r, c)))
+            data = _full_cell(sheet["cells"].get((r, c)), sheet["formats"].get((r, c)), sheet["notes"].get((r, c)),
+                              sheet["validations"].get((r, c)))
             if cells is not None:
                 data = apply_fields(data, cells)
             if data:

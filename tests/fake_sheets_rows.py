@@ -66,6 +66,9 @@ def row_metadata(sheet: dict[str, Any], first: int, last: int) -> list[dict[str,
     return answer
 
 
+CELL_MAPS = ("cells", "formats", "notes", "validations")
+
+
 def remap_rows(sheet: dict[str, Any], moved: dict[int, int | None], rows: int) -> None:
     """Move every row-keyed thing of a sheet: ``moved[old] = new`` (``None``: deleted);
     rows not named stay. Cells, formats and any other ``{(row, col): …}`` map move along."""
@@ -251,7 +254,7 @@ class RowsAndMetadata:
         if c0 == 0 and c1 >= sheet["columnCount"]:  # whole rows: everything moves, metadata too
             remap_rows(sheet, moved, sheet["rowCount"])
             return
-        for name in ("cells", "formats"):
+        for name in CELL_MAPS:  # what a cell carries moves with it: value, format, note, validation
             inside = {rc: v for rc, v in sheet[name].items() if r0 <= rc[0] < r1 and c0 <= rc[1] < c1}
             for rc in inside:
                 del sheet[name][rc]
@@ -270,7 +273,7 @@ class RowsAndMetadata:
         dr, dc = target.get("rowIndex", 0) - r0, target.get("columnIndex", 0) - c0
         if r1 + dr > sheet["rowCount"] or c1 + dc > sheet["columnCount"]:
             raise _fail(400, f"{where}The paste would go beyond the grid.")
-        for name in ("cells", "formats"):
+        for name in CELL_MAPS:  # what a cell carries moves with it: value, format, note, validation
             cut = {rc: v for rc, v in source[name].items() if r0 <= rc[0] < r1 and c0 <= rc[1] < c1}
             for rc in cut:
                 del source[name][rc]

@@ -303,7 +303,7 @@ def test_crash_between_commit_and_sheet_write_converges(binding, run_sync):
 
     backend = open_backend(binding.source)
 
-    def crash(worksheet, cells):
+    def crash(worksheet, cells, guidance=None):
         raise BackendError("mất điện giữa chừng")
 
     backend.write = crash
@@ -323,7 +323,7 @@ def test_crash_before_pushing_a_database_change_does_not_lose_it(binding, run_sy
     run_sync(binding)
     Entry.update(amount=99_000_000).where(Entry.title == "Máy gieo hạt").execute()
     backend = open_backend(binding.source)
-    backend.write = lambda worksheet, cells: (_ for _ in ()).throw(BackendError("mạng chập chờn"))
+    backend.write = lambda worksheet, cells, guidance=None: (_ for _ in ()).throw(BackendError("mạng chập chờn"))
     assert run_sync(binding, backend=backend).outcome == "failed"
     result = run_sync(binding)
     assert result.pushed == 1

@@ -1049,3 +1049,37 @@ def test_row_kind_agrees_with_classify_row_without_phoihops_columns(row, skip, e
 
     assert row_kind(row, skip) == expected
     assert classify_row([c for i, c in enumerate(row) if i not in skip]) == expected[0]
+
+
+# -- example rows (phoihop sheets scaffold) ---------------------------------------------
+
+@pytest.mark.parametrize("first", ["Ví dụ", "VÍ DỤ", " ví  dụ: ", unicodedata.normalize("NFD", "Ví dụ")])
+def test_an_stt_saying_vi_du_marks_an_example_row(first):
+    from sheets.table import is_example
+
+    assert is_example(first)
+
+
+@pytest.mark.parametrize("first", [1, "Ví dụ 1", "Máy gieo hạt", None])
+def test_other_first_cells_are_not_examples(first):
+    from sheets.table import is_example
+
+    assert not is_example(first)
+
+
+def test_read_table_skips_example_rows_and_counts_them():
+    from tests.sheets.conftest import office_grid
+    from tests.sheets.entries_plugin import MAPPING
+
+    grid = office_grid([["Máy gieo hạt", "05/03/2021"]])
+    grid.insert(5, ["Ví dụ", "Tên mẫu", "01/01/2021"])
+    table = read_table(grid, MAPPING)
+    assert [row.excel_row for row in table.rows] == [7]
+    assert table.skipped == {"blank": 0, "section": 1, "total": 0, "example": 1}
+
+
+def test_read_table_adds_no_example_count_when_there_is_none():
+    from tests.sheets.conftest import office_grid
+    from tests.sheets.entries_plugin import MAPPING
+
+    assert "example" not in read_table(office_grid([["Máy gieo hạt"]]), MAPPING).skipped
