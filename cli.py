@@ -49,6 +49,7 @@ def serve(host, port, production, threads):
     """Serve the admin web UI: Flask's development server, or waitress with --production."""
     with app_context() as ctx:
         app = ctx.app
+    start_background(app)
     if production:
         if app.config.get("SECRET_KEY_GENERATED"):
             fail("phoihop serve --production cần PHOIHOP_SECRET_KEY (một chuỗi ngẫu nhiên dài, giữ bí mật).")
@@ -66,6 +67,15 @@ def serve(host, port, production, threads):
         click.echo("Chú ý: chưa đặt PHOIHOP_SECRET_KEY, phiên đăng nhập mất khi khởi động lại.", err=True)
     click.echo(f"phoihop: http://{host}:{port}/admin/ (máy chủ thử nghiệm; dùng --production khi triển khai)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def start_background(app):
+    """Start what the plugins run beside the web server (the sheets' scheduled syncs: one
+    thread), registered in ``app.extensions["phoihop_background"]``; serve only."""
+    for start in app.extensions.get("phoihop_background", []):
+        thread = start(app)
+        if thread is not None:
+            click.echo(f"phoihop: chạy nền {thread.name}", err=True)
 
 
 @click.command()

@@ -27,6 +27,10 @@ class Binding(BaseModel):
     unit = peewee.ForeignKeyField(Unit, null=True, backref="bindings", on_delete="CASCADE")
     created_at = peewee.DateTimeField(default=now)
     last_synced_at = peewee.DateTimeField(null=True)
+    # every this many minutes during office hours (sheets/schedule.py); empty or 0: off
+    schedule_minutes = peewee.IntegerField(null=True)
+    # a Google worksheet's id (the #gid= of its address), to link the admin to a cell
+    sheet_gid = peewee.IntegerField(null=True)
 
     class Meta:
         indexes = ((("name", "source", "worksheet"), True),)
@@ -91,6 +95,10 @@ class SyncLog(BaseModel):
     outcome = peewee.CharField()  # ok | errors | failed
     summary = JSONField(null=True)
     message = peewee.TextField(null=True)
+    # the summary's counts, so that a list of links shows each last outcome without
+    # loading every summary
+    error_count = peewee.IntegerField(null=True)
+    conflict_count = peewee.IntegerField(null=True)
 
 
 class RunLock(BaseModel):
