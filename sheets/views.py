@@ -68,7 +68,7 @@ class BindingView(LinkPages, ModelView):
         text, kind = outcome_label(log)
         badge = BADGES[kind]
         if log is None:
-            return Markup(f'<span class="badge {badge}">{escape(text)}</span>')
+            return Markup(f'<span class="badge {badge} sync-outcome">{escape(text)}</span>')
         url = url_for(".errors_view", id=binding.id)
         title = f' title="{escape(log.message)}"' if log.message else ""
         return Markup(f'<a href="{escape(url)}" class="badge {badge} sync-outcome"{title}>{escape(text)}</a>')
