@@ -28,7 +28,8 @@ def list_bindings(as_json):
         rows = [
             {"id": b.id, "binding": b.name, "source": b.source, "worksheet": b.worksheet,
              "unit": b.unit.name if b.unit_id else None,
-             "last_synced_at": b.last_synced_at.isoformat(timespec="seconds") if b.last_synced_at else None}
+             "last_synced_at": b.last_synced_at.isoformat(timespec="seconds") if b.last_synced_at else None,
+             "schedule_minutes": b.schedule_minutes or None}
             for b in Binding.select().order_by(Binding.name, Binding.id)
         ]
         declared = sorted(mappings())
@@ -38,7 +39,9 @@ def list_bindings(as_json):
     click.echo("Liên kết khai báo bởi phân hệ: " + (", ".join(declared) or "(chưa có)"))
     for row in rows:
         when = row["last_synced_at"] or "chưa đồng bộ"
-        click.echo(f"  #{row['id']} {row['binding']} ← {row['source']} [{row['worksheet']}] {row['unit'] or ''} ({when})")
+        every = f"mỗi {row['schedule_minutes']} phút" if row["schedule_minutes"] else "không tự động"
+        click.echo(f"  #{row['id']} {row['binding']} ← {row['source']} [{row['worksheet']}] {row['unit'] or ''} "
+                   f"({when}; {every})")
 
 
 @sheets_group.command("link")

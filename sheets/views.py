@@ -80,16 +80,17 @@ class BindingView(LinkPages, ModelView):
     def sync_button(self, binding):
         parts = []
         if self.allowed("sync"):
+            label = _("Sync now")
             parts.append(
                 f'<form method="post" action="{escape(url_for(".sync_one_view"))}" class="d-inline sync-now">'
                 f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
                 f'<input type="hidden" name="id" value="{binding.id}">'
-                f'<button type="submit" class="btn btn-sm btn-primary">{escape(_("Sync now"))}</button></form>'
+                f'<button type="submit" class="btn btn-sm btn-primary">{escape(label)}</button></form>'
             )
         if self.allowed("export") and is_workbook(binding):
-            url = url_for(".download_view", id=binding.id)
+            url, label = url_for(".download_view", id=binding.id), _("Download the workbook")
             parts.append(f'<a class="btn btn-sm btn-secondary download-workbook" href="{escape(url)}">'
-                         f'{escape(_("Download"))}</a>')
+                         f'{escape(label)}</a>')
         return Markup(" ".join(parts))
 
     # -- syncing ---------------------------------------------------------------------------

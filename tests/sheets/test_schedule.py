@@ -203,6 +203,14 @@ def test_sheets_link_every_0_turns_the_schedule_off(cli, unit, workbook):
     assert Binding.get().schedule_minutes is None
 
 
+def test_sheets_list_shows_each_links_schedule(cli, link):
+    link("a.xlsx", minutes=30)
+    link("b.xlsx", minutes=None)
+    listed = cli("sheets", "list", "--json")
+    assert [row["schedule_minutes"] for row in json.loads(listed.output)["links"]] == [30, None]
+    assert "mỗi 30 phút" in cli("sheets", "list").output
+
+
 # -- the background worker ------------------------------------------------------------------
 def test_the_worker_is_not_started_when_the_setting_is_off(sync_app):
     from sheets.schedule import start_worker
