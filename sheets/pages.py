@@ -42,6 +42,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class LinkPages:
     """Link a sheet from the browser, sync one link, its errors, its workbook."""
 
+    errors_shown = 1000  # a page lists at most this many row errors; the sheet's status column has them all
+
     def _mappings(self):
         return current_app.extensions["phoihop_bindings"]
 
@@ -179,12 +181,13 @@ class LinkPages:
         log = last_log(binding)
         summary = (log.summary or {}) if log is not None else {}
         columns = summary.get("columns") or {}
-        errors = []
-        for error in summary.get("errors", []):
+        errors, found = [], summary.get("errors", [])
+        for error in found[:self.errors_shown]:
             text, url = cell_reference(binding, error.get("row"), error.get("column"), columns)
             errors.append({**error, "cell": text, "url": url})
         when = format_datetime(self, log.started_at, "started_at") if log is not None else None
         return self.render("sheets/errors.html", binding=binding, log=log, errors=errors, when=when,
+                           more=len(found) - len(errors),
                            conflicts=summary.get("conflicts", []), can_sync=self.allowed("sync"),
                            can_download=self.allowed("export") and is_workbook(binding))
 

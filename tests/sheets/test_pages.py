@@ -363,3 +363,17 @@ def test_download_of_a_google_link_is_a_404(admin_client, unit):
     binding = Binding.create(name="test.entries", source="gsheet:1AbCdEfGhIjKlMnOpQrStUvWx", worksheet=WORKSHEET,
                              unit=unit)
     assert admin_client.get(f"/admin/binding/download/?id={binding.id}").status_code == 404
+
+
+def test_errors_page_lists_a_bounded_number_and_counts_the_rest(admin_client, unit, workbook, run_sync, monkeypatch):
+    from sheets.models import Binding
+    from sheets.views import BindingView
+
+    monkeypatch.setattr(BindingView, "errors_shown", 1)
+    bad = [["Máy ép", "31/02/2021", "", "", "", "", "", None], ["Máy xay", "32/01/2021", "", "", "", "", "", None]]
+    binding = Binding.create(name="test.entries", source=str(workbook(SAMPLE_ROWS + bad)), worksheet=WORKSHEET,
+                             unit=unit)
+    run_sync(binding)
+    page = admin_client.get(f"/admin/binding/errors/?id={binding.id}").get_data(as_text=True)
+    assert "31/02/2021" in page and "32/01/2021" not in page
+    assert "… và 1 dòng lỗi khác" in page
