@@ -71,11 +71,15 @@ def serve(host, port, production, threads):
 
 def start_background(app):
     """Start what the plugins run beside the web server (the sheets' scheduled syncs: one
-    thread), registered in ``app.extensions["phoihop_background"]``; serve only."""
+    thread), registered in ``app.extensions["phoihop_background"]``; serve only. Returns
+    the threads started."""
+    started = []
     for start in app.extensions.get("phoihop_background", []):
         thread = start(app)
         if thread is not None:
             click.echo(f"phoihop: chạy nền {thread.name}", err=True)
+            started.append(thread)
+    return started
 
 
 @click.command()

@@ -32,6 +32,8 @@ class BindingView(LinkPages, ModelView):
         "unit": _l("Unit"), "last_synced_at": _l("Last synced"), "schedule_minutes": _l("Every (minutes)"),
         "last_outcome": _l("Last outcome"), "last_run": _l("Last run"), "sync_now": "",
     }
+    column_export_list = ["name", "source", "worksheet", "unit", "schedule_minutes", "last_synced_at"]
+    column_formatters_export = {}  # the list's cells are HTML (badges, buttons): exports keep the values
     column_searchable_list = ["name", "source", "worksheet"]
     column_sortable_list = ["name", "source", "worksheet", "schedule_minutes"]
     form_columns = ["unit", "schedule_minutes"]

@@ -377,3 +377,10 @@ def test_errors_page_lists_a_bounded_number_and_counts_the_rest(admin_client, un
     page = admin_client.get(f"/admin/binding/errors/?id={binding.id}").get_data(as_text=True)
     assert "31/02/2021" in page and "32/01/2021" not in page
     assert "… và 1 dòng lỗi khác" in page
+
+
+def test_the_csv_export_of_links_holds_values_not_buttons(admin_client, binding, run_sync):
+    run_sync(binding)
+    text = admin_client.get("/admin/binding/export/csv/").get_data(as_text=True)
+    assert "test.entries" in text and WORKSHEET in text
+    assert "<form" not in text and "csrf_token" not in text and "badge" not in text

@@ -212,18 +212,30 @@ def test_sheets_list_shows_each_links_schedule(cli, link):
 
 
 # -- the background worker ------------------------------------------------------------------
-def test_the_worker_is_not_started_when_the_setting_is_off(sync_app):
-    from sheets.schedule import start_worker
-
-    sync_app.config["SYNC_WORKER"] = False
-    assert start_worker(sync_app) is None
-
-
 def test_create_app_starts_no_worker(sync_app):
     import threading
 
     assert not [t for t in threading.enumerate() if t.name == "phoihop-sync-worker"]
     assert sync_app.extensions["phoihop_background"]  # registered for serve, not started
+
+
+def test_serve_starts_one_sync_worker(sync_app):
+    from cli import start_background
+
+    sync_app.config["SYNC_WORKER_SECONDS"] = 3600
+    started = start_background(sync_app)
+    try:
+        assert [t.name for t in started] == ["phoihop-sync-worker"] and started[0].is_alive()
+    finally:
+        for thread in started:
+            thread.stop(timeout=30)
+
+
+def test_serve_starts_no_worker_when_the_setting_is_off(sync_app):
+    from cli import start_background
+
+    sync_app.config["SYNC_WORKER"] = False
+    assert start_background(sync_app) == []
 
 
 def test_the_worker_syncs_a_due_link_in_its_thread(sync_app, link):
