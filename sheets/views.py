@@ -1,4 +1,6 @@
 """Admin views of the sheets feature: links, sync log, open conflicts."""
+import os
+
 import peewee
 from flask import Blueprint, current_app, flash, g, url_for
 from flask_wtf.csrf import generate_csrf
@@ -38,6 +40,7 @@ class BindingView(LinkPages, ModelView):
     column_sortable_list = ["name", "source", "worksheet", "schedule_minutes"]
     form_columns = ["unit", "schedule_minutes"]
     column_formatters = {
+        "source": lambda v, c, m, p: v.source_cell(m),
         "schedule_minutes": lambda v, c, m, p: m.schedule_minutes or _("off"),
         "last_outcome": lambda v, c, m, p: v.outcome_cell(m),
         "last_run": lambda v, c, m, p: v.last_run_cell(m),
@@ -75,6 +78,12 @@ class BindingView(LinkPages, ModelView):
         title = f' title="{escape(log.message)}"' if log.message else ""
         return Markup(f'<a href="{escape(url)}" class="badge {badge} sync-outcome"{title}>{escape(text)}</a>')
 
+    def source_cell(self, binding):
+        """A workbook by its file name (the whole path on hover), a Google link as it is."""
+        if not is_workbook(binding):
+            return binding.source
+        return Markup(f'<span title="{escape(binding.source)}">{escape(os.path.basename(binding.source))}</span>')
+
     def last_run_cell(self, binding):
         log = self._last(binding)
         return format_datetime(self, log.started_at, "last_run") if log is not None else ""
@@ -90,10 +99,10 @@ class BindingView(LinkPages, ModelView):
                 f'<button type="submit" class="btn btn-sm btn-primary">{escape(label)}</button></form>'
             )
         if self.allowed("export") and is_workbook(binding):
-            url, label = url_for(".download_view", id=binding.id), _("Download the workbook")
+            url, label = url_for(".download_view", id=binding.id), _("Download")
             parts.append(f'<a class="btn btn-sm btn-secondary download-workbook" href="{escape(url)}">'
                          f'{escape(label)}</a>')
-        return Markup(" ".join(parts))
+        return Markup(f'<div class="text-nowrap">{" ".join(parts)}</div>') if parts else ""
 
     # -- syncing ---------------------------------------------------------------------------
     @action("sync", _l("Sync now"), _l("Sync the selected sheets now?"))
