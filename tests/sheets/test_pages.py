@@ -384,3 +384,15 @@ def test_the_csv_export_of_links_holds_values_not_buttons(admin_client, binding,
     text = admin_client.get("/admin/binding/export/csv/").get_data(as_text=True)
     assert "test.entries" in text and WORKSHEET in text
     assert "<form" not in text and "csrf_token" not in text and "badge" not in text
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(admin_client, tmp_path, unit, uploads):
+    import zipfile
+
+    path = tmp_path / "nen.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("ghi-chu.txt", "không phải bảng tính")
+    answer = upload(admin_client, path, unit)
+    assert answer.status_code == 200
+    assert "Tệp &#34;nen.xlsx&#34; không phải bảng tính .xlsx" in answer.get_data(as_text=True)
+    assert list(uploads.iterdir()) == []
