@@ -32,8 +32,10 @@ class BindingView(LinkPages, ModelView):
     column_labels = {
         "name": _l("Binding"), "source": _l("Source"), "worksheet": _l("Worksheet"),
         "unit": _l("Unit"), "last_synced_at": _l("Last synced"), "schedule_minutes": _l("Every (minutes)"),
-        "last_outcome": _l("Last outcome"), "last_run": _l("Last run"), "sync_now": "",
+        "last_outcome": _l("Last outcome"), "last_run": _l("Last run"), "sync_now": "", "created_at": _l("Created"),
     }
+    column_details_list = ["name", "source", "worksheet", "unit", "schedule_minutes", "last_outcome", "last_run",
+                           "created_at", "last_synced_at"]
     column_export_list = ["name", "source", "worksheet", "unit", "schedule_minutes", "last_synced_at"]
     column_formatters_export = {}  # the list's cells are HTML (badges, buttons): exports keep the values
     column_searchable_list = ["name", "source", "worksheet"]
@@ -66,7 +68,9 @@ class BindingView(LinkPages, ModelView):
 
     # -- the list's own cells ----------------------------------------------------------
     def _last(self, binding):
-        return g.get("sheets_last_logs", {}).get(binding.id)
+        if "sheets_last_logs" not in g:  # a details page: its one link
+            g.sheets_last_logs = latest_logs([binding.id])
+        return g.sheets_last_logs.get(binding.id)
 
     def outcome_cell(self, binding):
         log = self._last(binding)

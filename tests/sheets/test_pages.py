@@ -396,3 +396,9 @@ def test_a_zip_that_is_not_a_workbook_is_refused(admin_client, tmp_path, unit, u
     assert answer.status_code == 200
     assert "Tệp &#34;nen.xlsx&#34; không phải bảng tính .xlsx" in answer.get_data(as_text=True)
     assert list(uploads.iterdir()) == []
+
+
+def test_a_links_details_page_shows_its_last_outcome(admin_client, binding, run_sync):
+    run_sync(binding)
+    page = admin_client.get(f"/admin/binding/details/?id={binding.id}").get_data(as_text=True)
+    assert ">OK</a>" in page and "Kết quả lần cuối" in page
