@@ -219,16 +219,13 @@ def test_create_app_starts_no_worker(sync_app):
     assert sync_app.extensions["phoihop_background"]  # registered for serve, not started
 
 
-def test_serve_starts_one_sync_worker(sync_app):
-    from cli import start_background
+def test_serve_runs_one_sync_worker_while_it_serves(sync_app):
+    from cli import background
 
     sync_app.config["SYNC_WORKER_SECONDS"] = 3600
-    started = start_background(sync_app)
-    try:
+    with background(sync_app) as started:
         assert [t.name for t in started] == ["phoihop-sync-worker"] and started[0].is_alive()
-    finally:
-        for thread in started:
-            thread.stop(timeout=30)
+    assert not started[0].is_alive()
 
 
 def test_serve_starts_no_worker_when_the_setting_is_off(sync_app):
