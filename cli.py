@@ -1,6 +1,7 @@
 """The ``phoihop`` command line (click). The contract is in DESIGN.md and the README."""
 import json
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -57,15 +58,42 @@ def serve(host, port, production, threads):
         from core.security import proxy_count
 
         click.echo(f"phoihop: http://{host}:{port}/admin/ (waitress, {threads} luồng)")
-        # Behind PHOIHOP_PROXY_FIX proxies, ProxyFix reads their X-Forwarded-* headers:
-        # waitress passes them on; without a proxy it drops them.
-        waitress.serve(app, host=host, port=port, threads=threads, ident="phoihop",
-                       clear_untrusted_proxy_headers=not proxy_count(app))
+        with background(app):
+            # Behind PHOIHOP_PROXY_FIX proxies, ProxyFix reads their X-Forwarded-* headers:
+            # waitress passes them on; without a proxy it drops them.
+            waitress.serve(app, host=host, port=port, threads=threads, ident="phoihop",
+                           clear_untrusted_proxy_headers=not proxy_count(app))
         return
     if app.config.get("SECRET_KEY_GENERATED"):
         click.echo("Chú ý: chưa đặt PHOIHOP_SECRET_KEY, phiên đăng nhập mất khi khởi động lại.", err=True)
     click.echo(f"phoihop: http://{host}:{port}/admin/ (máy chủ thử nghiệm; dùng --production khi triển khai)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    with background(app):
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@contextmanager
+def background(app):
+    """What the plugins run beside the web server while it serves: started before, asked
+    to stop after (each thing started has ``stop(timeout)``)."""
+    started = start_background(app)
+    try:
+        yield started
+    finally:
+        for thread in started:
+            thread.stop(timeout=5)
+
+
+def start_background(app):
+    """Start what the plugins run beside the web server (the sheets' scheduled syncs: one
+    thread), registered in ``app.extensions["phoihop_background"]``; serve only. Returns
+    the threads started."""
+    started = []
+    for start in app.extensions.get("phoihop_background", []):
+        thread = start(app)
+        if thread is not None:
+            click.echo(f"phoihop: chạy nền {thread.name}", err=True)
+            started.append(thread)
+    return started
 
 
 @click.group(invoke_without_command=True)

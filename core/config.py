@@ -43,10 +43,23 @@ DEFAULTS = {
     "SHEETS_READS_PER_MINUTE": 60,
     "SHEETS_WRITES_PER_MINUTE": 60,
     "TODAY": None,  # an ISO date (PHOIHOP_TODAY) that rules depending on today read instead of today
+    # scheduled syncs (sheets/schedule.py): office days (ISO weekdays, 1 = Monday) and
+    # hours in TIMEZONE; a new link's interval in minutes; `phoihop serve` runs the due
+    # syncs in one background thread unless SYNC_WORKER is off, looking every
+    # SYNC_WORKER_SECONDS
+    "SYNC_OFFICE_DAYS": "1-5",
+    "SYNC_OFFICE_HOURS": "07:30-17:00",
+    "SYNC_DEFAULT_MINUTES": 15,
+    "SYNC_WORKER": True,
+    "SYNC_WORKER_SECONDS": 60,
+    # workbooks uploaded in the admin: where they are kept (default: the instance
+    # folder's workbooks/) and the largest accepted, in MB
+    "UPLOAD_DIR": None,
+    "UPLOAD_MAX_MB": 20,
 }
 
 LIST_SETTINGS = {"PLUGINS", "DISABLED_PLUGINS", "LANGUAGES"}
-BOOL_SETTINGS = {"TRACE_PLUGINS"}
+BOOL_SETTINGS = {"TRACE_PLUGINS", "SYNC_WORKER"}
 ENV_SETTINGS = set(DEFAULTS) | {"SECRET_KEY"}
 
 

@@ -28,7 +28,8 @@ def list_bindings(as_json):
         rows = [
             {"id": b.id, "binding": b.name, "source": b.source, "worksheet": b.worksheet,
              "unit": b.unit.name if b.unit_id else None,
-             "last_synced_at": b.last_synced_at.isoformat(timespec="seconds") if b.last_synced_at else None}
+             "last_synced_at": b.last_synced_at.isoformat(timespec="seconds") if b.last_synced_at else None,
+             "schedule_minutes": b.schedule_minutes or None}
             for b in Binding.select().order_by(Binding.name, Binding.id)
         ]
         declared = sorted(mappings())
@@ -38,7 +39,9 @@ def list_bindings(as_json):
     click.echo("Liên kết khai báo bởi phân hệ: " + (", ".join(declared) or "(chưa có)"))
     for row in rows:
         when = row["last_synced_at"] or "chưa đồng bộ"
-        click.echo(f"  #{row['id']} {row['binding']} ← {row['source']} [{row['worksheet']}] {row['unit'] or ''} ({when})")
+        every = f"mỗi {row['schedule_minutes']} phút" if row["schedule_minutes"] else "không tự động"
+        click.echo(f"  #{row['id']} {row['binding']} ← {row['source']} [{row['worksheet']}] {row['unit'] or ''} "
+                   f"({when}; {every})")
 
 
 @sheets_group.command("link")
@@ -46,12 +49,17 @@ def list_bindings(as_json):
 @click.argument("source")
 @click.option("--worksheet", help="Worksheet (tab) name; default: the first one.")
 @click.option("--unit", "unit_name", help="The unit whose rows these are (when the sheet has no Đơn vị column).")
-def link(binding, source, worksheet, unit_name):
+@click.option("--every", "minutes", type=click.IntRange(0, 24 * 60),
+              help="Sync every MINUTES during office hours (0: never); default SYNC_DEFAULT_MINUTES, "
+                   "off for Google Sheets until credentials are set.")
+def link(binding, source, worksheet, unit_name, minutes):
     """Link BINDING to a workbook path, a Google Sheets URL, or gsheet:KEY."""
+    from flask import current_app
+
     from core.models import find_unit
     from sheets.backend import BackendError
-    from sheets.models import Binding
-    from sheets.reader import TableError, read_table
+    from sheets.linking import LinkError, link_binding
+    from sheets.schedule import default_minutes
     from sheets.sources import normalise_source, open_backend
 
     with app_context():
@@ -64,20 +72,22 @@ def link(binding, source, worksheet, unit_name):
             unit = find_unit(unit_name)
             if unit is None:
                 fail(f"Không có đơn vị {unit_name!r}. Thêm bằng: phoihop units add {unit_name!r}")
+        if minutes is None:
+            minutes = default_minutes(source, current_app.config)
         try:
             backend = open_backend(source)
             if worksheet is None:
                 worksheet = first_worksheet(source)
-            table = read_table(backend.read(worksheet), declared[binding])
-        except (BackendError, TableError) as exc:
+            created, table = link_binding(binding, source, worksheet, unit, declared[binding], backend=backend,
+                                          schedule_minutes=minutes)
+        except (BackendError, LinkError) as exc:
             fail(str(exc))
-        if Binding.get_or_none(Binding.name == binding, Binding.source == source, Binding.worksheet == worksheet):
-            fail(f"{binding} đã liên kết với {source} [{worksheet}].")
-        created = Binding.create(name=binding, source=source, worksheet=worksheet, unit=unit)
     click.echo(
         f"Đã liên kết #{created.id} {binding} ← {source} [{worksheet}]: tiêu đề ở dòng {table.header_index + 1}, "
         f"{len(table.rows)} dòng dữ liệu."
     )
+    click.echo(f"Đồng bộ tự động: mỗi {minutes} phút trong giờ làm việc." if minutes
+               else "Đồng bộ tự động: tắt (bật bằng --every PHÚT).")
 
 
 @sheets_group.command("scaffold")
@@ -130,10 +140,16 @@ def first_worksheet(source):
 @click.option("--allow-mass-archive", is_flag=True,
               help="Archive the records of rows that left the sheet even when many left at once.")
 @click.option("--force", is_flag=True, help="Sync even when neither the sheet nor the database changed since the last sync.")
+@click.option("--due", is_flag=True,
+              help="Only the links whose schedule makes them due now (for cron or a systemd timer).")
 @click.pass_obj
-def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_archive, force):
+def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_archive, force, due):
     """Sync the linked worksheets (all, or those of the BINDING names given)."""
+    from flask import current_app
+
+    from core.models import now
     from sheets.models import Binding
+    from sheets.schedule import due_bindings
     from sheets.sync import sync
 
     results = []
@@ -142,10 +158,17 @@ def sync_command(state, names, direction, dry_run, as_json, wait, allow_mass_arc
         unknown = [n for n in names if n not in declared]
         if unknown:
             fail(f"Không có liên kết {', '.join(unknown)}; các liên kết: {', '.join(sorted(declared)) or '(chưa có)'}")
-        query = Binding.select().order_by(Binding.id)
-        if names:
-            query = query.where(Binding.name.in_(names))
-        links = [b for b in query if b.name in declared]
+        if due:
+            links = due_bindings(now(), current_app.config, names=set(names or declared))
+            if not links:
+                if as_json:
+                    click.echo(json.dumps({"bindings": []}, ensure_ascii=False, indent=2))
+                return  # nothing due is the usual answer of a timer: not an error
+        else:
+            query = Binding.select().order_by(Binding.id)
+            if names:
+                query = query.where(Binding.name.in_(names))
+            links = [b for b in query if b.name in declared]
         if not links:
             fail("Chưa có bảng tính nào được liên kết: phoihop sheets link BINDING SOURCE")
         for binding in links:

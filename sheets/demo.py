@@ -1,7 +1,10 @@
 """The sheets part of ``phoihop demo``: write, link and sync one workbook per binding."""
 import os
 
+from flask import current_app
+
 from sheets.models import Binding
+from sheets.schedule import default_minutes
 from sheets.sync import sync
 from sheets.xlsx import XlsxBackend
 
@@ -29,6 +32,7 @@ def link_and_sync(directory, unit, sheets, mappings, pm):
         worksheet = mapping.title or name.split(".")[-1]
         path = os.path.join(directory, f"{name}.xlsx")
         write_workbook(path, worksheet, unit, rows)
-        binding = Binding.create(name=name, source=path, worksheet=worksheet, unit=unit)
+        binding = Binding.create(name=name, source=path, worksheet=worksheet, unit=unit,
+                                 schedule_minutes=default_minutes(path, current_app.config))
         done.append((path, sync(binding, mapping, pm=pm, actor="demo")))
     return done

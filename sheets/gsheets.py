@@ -410,6 +410,17 @@ class GoogleSheetsBackend:
 
     # -- helpers -----------------------------------------------------------------------
 
+    def worksheets(self) -> list[str]:
+        """The spreadsheet's worksheet titles, in its order (one request per instance)."""
+        if not self._listed:
+            self._sheets.clear()  # listed afresh, in the spreadsheet's order
+        return list(self._list())
+
+    def sheet_id(self, worksheet: str) -> int | None:
+        """The worksheet's id (the ``#gid=`` of its address), or ``None`` if there is none."""
+        known = self._list().get(worksheet)
+        return None if known is None else known.get("sheetId")
+
     def _inspect(self, worksheet: str) -> tuple[set[tuple[int, int]], list[tuple[int, int, int, int]]]:
         """One GET for the worksheet's id, size, merges and formula cells (0-based)."""
         params = {"ranges": absolute_range_name(worksheet), "fields": INSPECT_FIELDS}

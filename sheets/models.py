@@ -32,6 +32,10 @@ class Binding(BaseModel):
     revision = peewee.CharField(null=True, max_length=255)
     # the digest of the validations last set on the sheet (sheets.guidance): sent again when it changes
     guidance_digest = peewee.CharField(null=True)
+    # every this many minutes during office hours (sheets/schedule.py); empty or 0: off
+    schedule_minutes = peewee.IntegerField(null=True)
+    # a Google worksheet's id (the #gid= of its address), to link the admin to a cell
+    sheet_gid = peewee.IntegerField(null=True)
 
     class Meta:
         indexes = ((("name", "source", "worksheet"), True),)
@@ -96,6 +100,10 @@ class SyncLog(BaseModel):
     outcome = peewee.CharField()  # ok | errors | failed | unchanged (skipped: nothing changed)
     summary = JSONField(null=True)
     message = peewee.TextField(null=True)
+    # the summary's counts, so that a list of links shows each last outcome without
+    # loading every summary
+    error_count = peewee.IntegerField(null=True)
+    conflict_count = peewee.IntegerField(null=True)
 
 
 class RunLock(BaseModel):

@@ -12,8 +12,12 @@ def phoihop_models():
 
 @hookimpl
 def phoihop_admin_views(admin, app):
-    from sheets.views import sheet_views
+    from sheets.schedule import start_worker
+    from sheets.views import blueprint, sheet_views
 
+    app.register_blueprint(blueprint)  # the sheets pages' templates
+    # what `phoihop serve` starts beside the web server (never create_app itself)
+    app.extensions.setdefault("phoihop_background", []).append(start_worker)
     return sheet_views()
 
 

@@ -45,6 +45,7 @@ from sheets.merge import merge_row
 from sheets.models import Binding, Conflict, SyncedRow
 from sheets.reader import read_table
 from sheets.backend import Cell
+from sheets.bounds import column_letter
 from sheets.values import clean_text
 
 OK, NEW, UPDATED = "OK", "Mới", "Đã cập nhật"
@@ -109,6 +110,8 @@ class Run:
         self.table = table = read_table(grid, self.mapping)
         gc.freeze()  # the grid and the table live for the whole run
         self.result.skipped = dict(table.skipped)
+        self.result.columns = {**{table.headers[f]: column_letter(c) for f, c in table.columns.items()},
+                               KEY_HEADER: column_letter(table.key_col)}
         self.result.warnings.extend([*getattr(grid, "warnings", ()), *table.warnings])
         self.present = [c for c in self.mapping.columns if c.field in table.columns and c.kind != "unit"]
         self.imported = [c.field for c in self.present if not c.computed]

@@ -53,11 +53,16 @@ class SyncResult:
     warnings: list = field(default_factory=list)
     skipped: dict = field(default_factory=dict)
     requests: dict = field(default_factory=dict)
+    # header as written → its column letter: kept in the sync log (links to the cells of
+    # errors), not printed by ``--json``
+    columns: dict = field(default_factory=dict)
     outcome: str = "ok"
     message: str | None = None
 
     def as_dict(self):
-        return asdict(self)
+        found = asdict(self)
+        del found["columns"]
+        return found
 
     @property
     def exit_code(self):
@@ -133,6 +138,7 @@ def sync(binding, mapping, backend=None, *, direction="both", dry_run=False, pm=
         result.outcome = "errors"
     SyncLog.create(
         binding=binding, unit=binding.unit_id, started_at=started, finished_at=now(), direction=direction,
-        dry_run=dry_run, outcome=result.outcome, summary=result.as_dict(), message=result.message,
+        dry_run=dry_run, outcome=result.outcome, summary={**result.as_dict(), "columns": result.columns}, message=result.message,
+        error_count=len(result.errors), conflict_count=len(result.conflicts),
     )
     return result

@@ -5,7 +5,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 
 REPO = Path(__file__).resolve().parents[2]
-METHODS = [("core/**.py", "python"), ("sheets/**.py", "python"), ("plugins/**.py", "python"), ("core/templates/**.html", "jinja2")]
+METHODS = [("core/**.py", "python"), ("sheets/**.py", "python"), ("plugins/**.py", "python"), ("core/templates/**.html", "jinja2"),
+           ("sheets/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
 
 

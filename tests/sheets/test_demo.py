@@ -22,3 +22,16 @@ def test_demo_workbooks_are_linked_and_synced(tmp_path, sync_pm, monkeypatch):
     with app.app_context():
         assert sorted(e.title for e in Entry.select()) == ["Máy gieo hạt", "Máy tách hạt"]
         assert ("test.entries", "entries") in [(b.name, b.worksheet) for b in Binding.select()]
+
+
+def test_demo_workbooks_sync_on_the_default_schedule(tmp_path, sync_pm, monkeypatch):
+    from cli import build_cli
+    from core import create_app
+    from sheets.models import Binding
+
+    monkeypatch.setenv("PHOIHOP_DEMO_PASSWORD", "demo-mat-khau")
+    result = CliRunner().invoke(build_cli(sync_pm), ["demo", "--dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    app = create_app({"CONFIG_FILE": str(tmp_path / "site" / "phoihop.cfg")}, plugin_manager=sync_pm)
+    with app.app_context():
+        assert {b.schedule_minutes for b in Binding.select()} == {15}

@@ -114,3 +114,23 @@ def test_sync_now_on_a_binding_whose_credentials_are_missing_is_a_message_not_a_
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "PHOIHOP_GOOGLE_CREDENTIALS" in page
+
+
+def test_an_admin_changes_a_links_schedule_in_its_edit_form(admin_client, binding):
+    from sheets.models import Binding
+
+    token = csrf_token(admin_client, f"/admin/binding/edit/?id={binding.id}")
+    answer = admin_client.post(f"/admin/binding/edit/?id={binding.id}",
+                               data={"unit": binding.unit_id, "schedule_minutes": "30", "csrf_token": token})
+    assert answer.status_code == 302
+    assert Binding.get_by_id(binding.id).schedule_minutes == 30
+
+
+def test_a_negative_schedule_is_refused_in_the_edit_form(admin_client, binding):
+    from sheets.models import Binding
+
+    token = csrf_token(admin_client, f"/admin/binding/edit/?id={binding.id}")
+    page = admin_client.post(f"/admin/binding/edit/?id={binding.id}", follow_redirects=True,
+                             data={"unit": binding.unit_id, "schedule_minutes": "-5", "csrf_token": token})
+    assert "Lịch đồng bộ là số phút từ 0 (tắt) đến 1440." in page.get_data(as_text=True)
+    assert Binding.get_by_id(binding.id).schedule_minutes is None
