@@ -148,15 +148,17 @@ class Run:
         tags = self.row_tags()
         wanted = self.guidance()
         self.grid = self.table.grid = grid = None  # the grid is not needed for the write: let it go first
-        self.wrote = bool(cells or tags or wanted is not None)
-        if self.wrote:
+        if cells or tags or wanted is not None:
             options = {}
             if tags:
                 options["row_ids"] = tags
             if wanted is not None:
                 options["guidance"] = wanted
+            writes = self.backend.requests.writes
             with source_lock(self.binding.source):
                 self.backend.write(self.binding.worksheet, cells, **options)
+            # guidance that matches the sheet already sends nothing: only a request or a save counts
+            self.wrote = bool(cells or tags) or self.backend.requests.writes > writes
             self.result.warnings.extend(getattr(self.backend, "notices", ()))
         with database.atomic():
             self.confirm()

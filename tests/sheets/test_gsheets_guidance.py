@@ -156,7 +156,7 @@ def test_a_sync_that_changes_nothing_sends_no_batch_update(google, run, fake_she
     fake_sheets.reset_log()
     result = run(binding)
     assert batch_updates(fake_sheets) == []
-    assert result.requests == {"reads": 2, "writes": 0}
+    assert result.requests == {"reads": 3, "writes": 0}  # the revision (the last run wrote), then the read
 
 
 def test_notes_on_every_row_cost_one_batch_update(google, run, fake_sheets):
