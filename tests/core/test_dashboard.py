@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD, login
 PERIOD = "/admin/?from=2015&to=2026"  # every year of the demo's records
 LINK = re.compile(r'<a href="([^"]+)" class="phoihop-link">([^<]+)</a>')
 LISTED = re.compile(r'class="nav-link active">[^<(]*\((\d+)\)</a>')
-CHART = re.compile(r'data-chart="([^"]+)"')
+CHART = re.compile(r'<canvas data-chart="([^"]+)"')
 
 
 @pytest.fixture

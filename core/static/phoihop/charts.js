@@ -1,4 +1,4 @@
-/* Draw every <canvas data-chart="…"> with Chart.js (vendored: vendor/chartjs, MIT).
+/* Draw every canvas that carries a data-chart attribute with Chart.js (vendored: vendor/chartjs, MIT).
    The data is core/report_charts.py's chart_spec: {type, horizontal, title, labels,
    datasets: [{label, data}]}. A static file, so the CSP lets it run. */
 (function () {
@@ -44,7 +44,10 @@
       }
     };
     if (!pie && spec.horizontal) {
-      config.options.scales = {x: {beginAtZero: true, ticks: {callback: function (value) { return number.format(value); }}}};
+      config.options.scales = {
+        x: {beginAtZero: true, ticks: {callback: function (value) { return number.format(value); }}},
+        y: {ticks: {autoSkip: false}}
+      };
     }
     canvas.phoihopChart = new window.Chart(canvas, config);
   }
