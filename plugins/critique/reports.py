@@ -224,6 +224,14 @@ def lookup_rows(model, counts, missing_label=None):
     return rows
 
 
+def lookup_table(key, title, columns, model, counts, missing_label, filter_label, period):
+    """A flat table of a lookup list's counts, each named entry linked to its requests."""
+    rows = lookup_rows(model, counts, missing_label)
+    named = {entry.name for entry in model.entries()}
+    links = [requests_link(period, (filter_label, name)) if name in named else None for name, _count in rows]
+    return FlatTable(key, title, columns, rows, keyed=True, links=links)
+
+
 def report_section(period, units):
     """The critique ``Section`` (see the module docstring)."""
     ensure_lists()
@@ -277,8 +285,8 @@ def report_section(period, units):
             Table("forms", "Theo hình thức", FORM_COLUMNS, form_rows, keyed=True,
                   total=("Tổng cộng", total, rules.per_unit_per_year(total, n_units, years)),
                   links=form_links, total_link=requests_link(period)),
-            FlatTable("kinds", "Theo loại", KIND_COLUMNS, lookup_rows(RequestKind, kinds, "(không ghi loại)"), keyed=True),
-            FlatTable("bases", "Theo căn cứ", BASIS_COLUMNS, lookup_rows(RequestBasis, bases, NO_BASIS), keyed=True),
+            lookup_table("kinds", "Theo loại", KIND_COLUMNS, RequestKind, kinds, "(không ghi loại)", "Loại", period),
+            lookup_table("bases", "Theo căn cứ", BASIS_COLUMNS, RequestBasis, bases, NO_BASIS, "Căn cứ", period),
             Table("requesters", "Theo cơ quan đề nghị", REQUESTER_COLUMNS, rows, numbered=True, text_limit=TEXT_TOP),
             Table("expert_load", "Chuyên gia và số nhiệm vụ tham gia", EXPERT_COLUMNS, expert_rows, numbered=True,
                   text_limit=TEXT_TOP),

@@ -156,3 +156,16 @@ def test_a_link_to_a_filter_the_list_does_not_have_is_a_plugins_mistake(app, uni
         assert list_url(admin, Link("training_activity", [("Năm", "2021-2022")])).startswith("/admin/training_activity/?flt0_")
         with pytest.raises(ConfigError, match="Không có bộ lọc|không có bộ lọc"):
             list_url(admin, Link("training_activity", [("Không có", "1")]))
+
+
+def test_a_long_table_shows_its_first_rows_the_total_and_how_many_more():
+    from core.dashboard import SHOWN_ROWS, shown_table
+    from core.reports import Column, Link, Table
+
+    rows = [(f"Đơn vị {n:02d}", n) for n in range(SHOWN_ROWS + 5)]
+    table = Table("t", "T", [Column("name", "Tên", "text"), Column("n", "Số")], rows, total=("Tổng cộng", 1),
+                  links=[Link("x", [("Năm", str(n))]) for n in range(len(rows))], total_link=Link("x"))
+    shown = shown_table(table, lambda link: "/list?" + "&".join(v for _label, v in link.filters))
+    assert shown.more == 5 and len(shown.rows) == SHOWN_ROWS + 1
+    assert shown.rows[0] == [("Đơn vị 00", None), ("0", "/list?0")]  # the link is on the counted cell
+    assert shown.rows[-1] == [("Tổng cộng", None), ("1", "/list?")]

@@ -49,6 +49,10 @@
         y: {ticks: {autoSkip: false}}
       };
     }
+    if (spec.horizontal) {  // one bar group per label: the chart grows with them
+      var needed = spec.labels.length * 14 * spec.datasets.length + 90;
+      if (canvas.parentNode.clientHeight < needed) { canvas.parentNode.style.height = needed + 'px'; }
+    }
     canvas.phoihopChart = new window.Chart(canvas, config);
   }
 
