@@ -7,7 +7,8 @@ The figures are the review's own (:func:`core.reports.collect`), so the dashboar
 behind it (:class:`core.reports.Link`) links into that list, filtered; a link to a list
 the user may not open is left out. The charts are drawn in the browser by the vendored
 Chart.js (``static/phoihop/vendor/chartjs``, MIT) from data the page carries in
-``data-chart`` attributes: no inline script, so the CSP holds.
+``data-chart`` attributes: no inline script, so the CSP holds. A plugin whose section
+fails is named on the page, and the other sections are shown.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -162,13 +163,15 @@ class DashboardView(AdminIndexView):
         if problem:
             flash(problem, "error")
         units = units_of(current_user)
-        report = collect(self.pm, period, units)
+        failed = []
+        report = collect(self.pm, period, units, failed=failed)
         admin = self.admin
 
         def url_of(link):
             return list_url(admin, link)
 
         return self.render("phoihop/home.html", period=period, units=units, sections=shown_sections(report, url_of),
+                           failed=failed,
                            money_note=MONEY_NOTE if has_money(report) else None,
                            years=list(range(year, year - TERM_YEARS, -1)), term=Period(year - TERM_YEARS + 1, year))
 

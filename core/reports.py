@@ -34,12 +34,16 @@ of the JSON, text or xlsx output.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from core.errors import ConfigError
-from core.registry import hook_results
+from core.registry import hook_callers
+
+log = logging.getLogger(__name__)
 
 KINDS = ("count", "money", "share", "average", "text")
 NUMERIC_KINDS = ("count", "money", "share", "average")
@@ -357,31 +361,59 @@ class Report:
         }
 
 
-def collect(pm, period, units):
+def collect(pm, period, units, failed=None):
     """Every plugin's :class:`Section`, in plugin order, as a :class:`Report`.
 
     A plugin may still return the older ``(key, dict)`` pair: it is read with
     :meth:`Section.from_data` and a ``DeprecationWarning`` names the plugin. Two sections
-    with one key are refused."""
+    with one key are refused.
+
+    ``failed``: a list, for a page that must show what it can (the dashboard): a plugin
+    whose hook raises, or answers something that is not a section, is left out and
+    ``(plugin, message)`` appended, its database work rolled back to a savepoint. Without
+    it (``phoihop report``) the first failure is raised."""
     sections, owners = [], {}
-    for plugin, answer in hook_results(pm, "phoihop_report", period=period, units=units):
-        if answer is None:
+    for plugin, caller in hook_callers(pm, "phoihop_report"):
+        try:
+            with savepoint() if failed is not None else contextlib.nullcontext():
+                answers = [section_of(plugin, answer) for answer in caller(period=period, units=units)]
+        except Exception as exc:  # noqa: BLE001 — a plugin's fault is reported, not fatal, when asked
+            if failed is None:
+                raise
+            log.exception("phoihop_report of plugin %s failed", plugin)
+            failed.append((plugin, str(exc) or type(exc).__name__))
             continue
-        if isinstance(answer, tuple) and len(answer) == 2:
-            warnings.warn(f"plugin {plugin}: phoihop_report returned a (key, dict) pair; "
-                          "return a core.reports.Section", DeprecationWarning, stacklevel=2)
-            try:
-                answer = Section.from_data(*answer)
-            except ValueError as exc:
-                raise ConfigError(f"Plugin {plugin} trả về phần báo cáo không đọc được ({exc}).") from exc
-        if not isinstance(answer, Section):
-            raise ConfigError(f"Plugin {plugin} trả về {type(answer).__name__} cho phoihop_report, "
-                              "cần một core.reports.Section.")
-        if answer.key in owners:
-            raise ConfigError(f"Hai plugin cùng báo cáo phần {answer.key!r} ({owners[answer.key]} và {plugin})")
-        owners[answer.key] = plugin
-        sections.append(answer)
+        for answer in answers:
+            if answer is None:
+                continue
+            if answer.key in owners:
+                raise ConfigError(f"Hai plugin cùng báo cáo phần {answer.key!r} ({owners[answer.key]} và {plugin})")
+            owners[answer.key] = plugin
+            sections.append(answer)
     return Report(period, len(units), tuple(sections))
+
+
+def savepoint():
+    from core.db import database
+
+    return database.atomic()
+
+
+def section_of(plugin, answer):
+    """A plugin's answer as a :class:`Section` (or ``None``), reading the older pair."""
+    if answer is None:
+        return None
+    if isinstance(answer, tuple) and len(answer) == 2:
+        warnings.warn(f"plugin {plugin}: phoihop_report returned a (key, dict) pair; "
+                      "return a core.reports.Section", DeprecationWarning, stacklevel=3)
+        try:
+            answer = Section.from_data(*answer)
+        except ValueError as exc:
+            raise ConfigError(f"Plugin {plugin} trả về phần báo cáo không đọc được ({exc}).") from exc
+    if not isinstance(answer, Section):
+        raise ConfigError(f"Plugin {plugin} trả về {type(answer).__name__} cho phoihop_report, "
+                          "cần một core.reports.Section.")
+    return answer
 
 
 def gather(pm, period, units):

@@ -103,6 +103,18 @@ def test_text_from_a_sheet_is_escaped_on_the_dashboard(app, units, login_as):
     assert "<img src=x" not in page and "&lt;img src=x" in page
 
 
+def test_a_plugin_whose_section_fails_is_named_and_the_others_shown(app, units, login_as, monkeypatch):
+    import plugins.training.reports
+
+    def broken(period, units):
+        raise RuntimeError("<b>hỏng</b>")
+
+    monkeypatch.setattr(plugins.training.reports, "report_section", broken)
+    page = login_as("admin").get("/admin/").get_data(as_text=True)
+    assert "Không tính được phần báo cáo của plugin plugins.training: &lt;b&gt;hỏng&lt;/b&gt;" in page
+    assert 'id="section-critique"' in page and 'id="section-training"' not in page
+
+
 def test_an_invalid_period_is_said_and_the_term_shown(app, units, login_as):
     page = login_as("admin").get("/admin/?from=2025&to=2020").get_data(as_text=True)
     assert "Năm cuối (2020) trước năm đầu (2025)." in page
