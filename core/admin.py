@@ -1,5 +1,6 @@
 """The admin shell: a base model view that enforces login, roles and unit scoping in
-one place, safe exports, the audit trail, the home page, and the core's own views.
+one place, safe exports, the audit trail, and the core's own views (the home page and
+the "Hệ thống" page are :mod:`core.dashboard`'s).
 
 Every model view a plugin returns must derive from :class:`ModelView`; the core refuses
 any other (``register_views``), so no view can forget to scope.
@@ -9,7 +10,7 @@ import json
 import re
 
 from flask import Response, abort, flash, g, has_request_context, redirect, request, session, url_for
-from flask_admin import Admin, AdminIndexView, expose
+from flask_admin import Admin, expose
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext  # Flask-Admin's own catalog
 from flask_admin.contrib.peewee import ModelView as PeeweeModelView
@@ -22,7 +23,7 @@ from wtforms import PasswordField
 from core.auth import SESSION_VERSION, start_session
 from core.errors import ConfigError
 from core.formats import DETAIL_FORMATTERS, LIST_FORMATTERS
-from core.plugins import describe
+from core.dashboard import DashboardView, SystemView
 from core.security import INT64, clamp, csp_nonce, parse_key
 from core.models import AuditLog, ROLES, Unit, User, snapshot
 from core.widgets import ModelConverter
@@ -324,28 +325,6 @@ class ReadOnlyModelView(ModelView):
     permissions = READ_ONLY
 
 
-class HomeView(AdminIndexView):
-    """Trang chủ: the loaded plugins and their sheet bindings."""
-
-    def __init__(self, pm, bindings, **kwargs):
-        super().__init__(name=_l("Home"), **kwargs)
-        self.pm = pm
-        self.bindings = [
-            {"name": name, "model": mapping.model.__name__, "plugin": mapping.plugin}
-            for name, mapping in sorted(bindings.items())
-        ]
-
-    def is_accessible(self):
-        return current_user.is_authenticated
-
-    def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
-
-    @expose("/")
-    def index(self):
-        return self.render("phoihop/home.html", plugins=describe(self.pm), bindings=self.bindings)
-
-
 class UnitView(ModelView):
     column_list = ["name", "code", "created_at"]
     column_searchable_list = ["name", "code"]
@@ -424,12 +403,13 @@ def init_app(app, pm, bindings, translations_path):
     admin = Admin(
         name=app.config["ADMIN_NAME"],
         theme=Bootstrap4Theme(base_template="phoihop/master.html"),
-        index_view=HomeView(pm, bindings),
+        index_view=DashboardView(pm),
         translations_path=translations_path,
         csp_nonce_generator=csp_nonce,
     )
     admin.init_app(app)
     register_views(admin, core_views(), "core")
+    admin.add_view(SystemView(pm, bindings, name=_l("Plugins and sheets"), category=_l("System"), endpoint="system"))
     for plugin, views in hook_results(pm, "phoihop_admin_views", admin=admin, app=app):
         register_views(admin, views, plugin)
     app.extensions["phoihop_admin"] = admin

@@ -67,8 +67,10 @@ def phoihop_report(period, units):
     ``units`` the list of ``core.models.Unit`` in scope (every registered unit counts in
     per-unit averages, active or not). Returns a ``core.reports.Section`` — its key in the
     JSON output (e.g. ``"training"``), titles, figures, tables of typed columns, chart
-    hints — which the core lays out as text, JSON and xlsx; or ``None`` for nothing to
-    report. Two plugins may not report the same key. Figures are computed in SQL, not by
+    hints, and optionally the admin list behind a figure or a table row
+    (``core.reports.Link``) — which the core lays out as text, JSON, xlsx and HTML and
+    shows on the dashboard (the home page, where linked figures open their list); or
+    ``None`` for nothing to report. Two plugins may not report the same key. Figures are computed in SQL, not by
     loading rows. (The older answer, a ``(key, dict)`` pair, is still read, with a
     ``DeprecationWarning``.)
     """

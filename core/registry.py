@@ -35,15 +35,21 @@ def collect_bindings(pm):
     return bindings
 
 
+def hook_callers(pm, hook_name):
+    """Yield ``(plugin name, caller)`` in call order: ``caller(**kwargs)`` calls the hook of
+    that plugin alone and returns its results (a list)."""
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    plugins = {impl.plugin_name: impl.plugin for impl in reversed(impls)}  # call order, each once
+    for name in plugins:
+        others = [plugin for other, plugin in plugins.items() if other != name]
+        yield name, pm.subset_hook_caller(hook_name, remove_plugins=others)
+
+
 def hook_results(pm, hook_name, **kwargs):
     """Call a hook plugin by plugin, yielding ``(plugin name, result)``.
 
     Used where the core must say which plugin contributed what (duplicates, the home page).
     """
-    impls = getattr(pm.hook, hook_name).get_hookimpls()
-    plugins = {impl.plugin_name: impl.plugin for impl in reversed(impls)}  # call order, each once
-    for name in plugins:
-        others = [plugin for other, plugin in plugins.items() if other != name]
-        caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
+    for name, caller in hook_callers(pm, hook_name):
         for result in caller(**kwargs):
             yield name, result

@@ -1,5 +1,5 @@
-"""The annual review on paper: a :class:`core.reports.Report` as text, JSON or xlsx, and
-``phoihop report``.
+"""The annual review on paper: a :class:`core.reports.Report` as text, JSON or xlsx (and
+HTML, :mod:`core.report_html`), and ``phoihop report``.
 
 Every section is laid out from what it declares (:mod:`core.reports`), never from what
 area it is. Text and xlsx show figures in Vietnamese format by their column's kind:
@@ -315,7 +315,7 @@ def period_from(start, end):
 @click.option("--from", "start", type=click.IntRange(1900, 9999), help="First year (default: this year).")
 @click.option("--to", "end", type=click.IntRange(1900, 9999), help="Last year (default: --from).")
 @click.option("--unit", "unit_name", help="Only this unit (an LHH); default: every registered unit.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "html"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file (needed for xlsx).")
 def report_command(start, end, unit_name, fmt, out):
     """The annual review (sơ kết / tổng kết): every plugin's figures for a period."""
@@ -332,7 +332,12 @@ def report_command(start, end, unit_name, fmt, out):
         write_xlsx(report, out)
         click.echo(f"Đã ghi báo cáo vào {out}", err=True)
         return
-    body = render_json(report) if fmt == "json" else render_text(report)
+    if fmt == "html":
+        from core.report_html import render_html
+
+        body = render_html(report)
+    else:
+        body = render_json(report) if fmt == "json" else render_text(report)
     if out:
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(body)

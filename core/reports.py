@@ -26,15 +26,24 @@ the total row follows its table as ``total_key: row`` (a keyed table's without i
 cell). A dotted key nests: the column ``budget.total`` is ``{"budget": {"total": …}}``.
 The example above gives ``{"greetings": 12, "by_unit": [{"unit": "LHH Bắc Giang",
 "greetings": 7}, …], "total": {"unit": "Tổng cộng", "greetings": 12}}``.
+
+A figure, and a table's rows and total, may name the admin list behind them with a
+:class:`Link` (the list's endpoint and the filters that show exactly the records
+counted): the dashboard makes each such figure a link into that list. Links are not part
+of the JSON, text or xlsx output.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from core.errors import ConfigError
-from core.registry import hook_results
+from core.registry import hook_callers
+
+log = logging.getLogger(__name__)
 
 KINDS = ("count", "money", "share", "average", "text")
 NUMERIC_KINDS = ("count", "money", "share", "average")
@@ -91,6 +100,31 @@ def _check_paths(keys, what):
                 raise ValueError(f"{what}: keys {'.'.join(path)!r} and {'.'.join(other)!r} collide")
 
 
+def year_range(period):
+    """A :class:`Period` as the value of the core's ``Năm`` filter (``core.widgets.YearFilter``):
+    ``"2024"``, or ``"2021-2025"``."""
+    return str(period.start) if period.start == period.end else f"{period.start}-{period.end}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """The admin list behind a figure: the view ``endpoint`` (``"greeting"``)
+    and ``filters``, ``(label, value)`` pairs that name the list's filters by their label
+    (the first of that label in the view's ``column_filters``) — e.g. ``(("Năm",
+    "2021-2025"), ("Lưu trữ", "0"))``. The list must show exactly the records the figure
+    counts. On a table row, ``column`` is the key of the cell the list counts (default:
+    the first numeric column)."""
+
+    endpoint: str
+    filters: Sequence[tuple] = ()
+    column: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "filters", tuple((str(label), str(value)) for label, value in self.filters))
+        if not self.endpoint:
+            raise ValueError("a link needs an endpoint")
+
+
 @dataclass(frozen=True)
 class Column:
     """A table column: ``key`` in the JSON output (dots nest), ``label`` its Vietnamese
@@ -113,6 +147,7 @@ class Figure:
     label: str
     value: Any
     kind: str = "count"
+    link: Link | None = None
 
     def __post_init__(self):
         _path(self.key)
@@ -128,7 +163,8 @@ class Table:
     instead of a list of rows. ``numbered``: text and xlsx add an ``STT`` column (a
     ranking). ``text_limit``: the text output shows at most that many rows and says how
     many more there are (JSON and xlsx show them all). ``total_key`` names the total row
-    in the JSON output.
+    in the JSON output. ``links`` (none, or one :class:`Link` or ``None`` per row) and
+    ``total_link`` name the admin lists behind the rows and the total row.
     """
 
     key: str
@@ -140,15 +176,23 @@ class Table:
     numbered: bool = False
     text_limit: int | None = None
     total_key: str = "total"
+    links: Sequence[Link | None] = ()
+    total_link: Link | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "columns", tuple(self.columns))
         object.__setattr__(self, "rows", tuple(tuple(row) for row in self.rows))
         if self.total is not None:
             object.__setattr__(self, "total", tuple(self.total))
+        object.__setattr__(self, "links", tuple(self.links))
         _path(self.key)
         if not self.columns:
             raise ValueError(f"table {self.key!r} has no columns")
+        if self.links and len(self.links) != len(self.rows):
+            raise ValueError(f"table {self.key!r}: {len(self.links)} links for {len(self.rows)} rows")
+        for link in [*self.links, self.total_link]:
+            if link is not None:
+                self.linked_column(link)
         _check_paths([c.key for c in self.columns], f"table {self.key!r}")
         for row in self.rows + ((self.total,) if self.total is not None else ()):
             if len(row) != len(self.columns):
@@ -166,6 +210,19 @@ class Table:
             if column.key == key:
                 return column
         raise KeyError(key)
+
+    def linked_column(self, link):
+        """The index of the cell a row's ``link`` counts (``ValueError`` when it names no
+        numeric column)."""
+        if link.column is not None:
+            for i, column in enumerate(self.columns):
+                if column.key == link.column and column.kind in NUMERIC_KINDS:
+                    return i
+            raise ValueError(f"table {self.key!r}: a link counts the unknown or text column {link.column!r}")
+        for i, column in enumerate(self.columns):
+            if column.kind in NUMERIC_KINDS:
+                return i
+        raise ValueError(f"table {self.key!r}: a link on a table with no numeric column")
 
     def json_rows(self):
         if self.keyed:
@@ -304,31 +361,59 @@ class Report:
         }
 
 
-def collect(pm, period, units):
+def collect(pm, period, units, failed=None):
     """Every plugin's :class:`Section`, in plugin order, as a :class:`Report`.
 
     A plugin may still return the older ``(key, dict)`` pair: it is read with
     :meth:`Section.from_data` and a ``DeprecationWarning`` names the plugin. Two sections
-    with one key are refused."""
+    with one key are refused.
+
+    ``failed``: a list, for a page that must show what it can (the dashboard): a plugin
+    whose hook raises, or answers something that is not a section, is left out and
+    ``(plugin, message)`` appended, its database work rolled back to a savepoint. Without
+    it (``phoihop report``) the first failure is raised."""
     sections, owners = [], {}
-    for plugin, answer in hook_results(pm, "phoihop_report", period=period, units=units):
-        if answer is None:
+    for plugin, caller in hook_callers(pm, "phoihop_report"):
+        try:
+            with savepoint() if failed is not None else contextlib.nullcontext():
+                answers = [section_of(plugin, answer) for answer in caller(period=period, units=units)]
+        except Exception as exc:  # noqa: BLE001 — a plugin's fault is reported, not fatal, when asked
+            if failed is None:
+                raise
+            log.exception("phoihop_report of plugin %s failed", plugin)
+            failed.append((plugin, str(exc) or type(exc).__name__))
             continue
-        if isinstance(answer, tuple) and len(answer) == 2:
-            warnings.warn(f"plugin {plugin}: phoihop_report returned a (key, dict) pair; "
-                          "return a core.reports.Section", DeprecationWarning, stacklevel=2)
-            try:
-                answer = Section.from_data(*answer)
-            except ValueError as exc:
-                raise ConfigError(f"Plugin {plugin} trả về phần báo cáo không đọc được ({exc}).") from exc
-        if not isinstance(answer, Section):
-            raise ConfigError(f"Plugin {plugin} trả về {type(answer).__name__} cho phoihop_report, "
-                              "cần một core.reports.Section.")
-        if answer.key in owners:
-            raise ConfigError(f"Hai plugin cùng báo cáo phần {answer.key!r} ({owners[answer.key]} và {plugin})")
-        owners[answer.key] = plugin
-        sections.append(answer)
+        for answer in answers:
+            if answer is None:
+                continue
+            if answer.key in owners:
+                raise ConfigError(f"Hai plugin cùng báo cáo phần {answer.key!r} ({owners[answer.key]} và {plugin})")
+            owners[answer.key] = plugin
+            sections.append(answer)
     return Report(period, len(units), tuple(sections))
+
+
+def savepoint():
+    from core.db import database
+
+    return database.atomic()
+
+
+def section_of(plugin, answer):
+    """A plugin's answer as a :class:`Section` (or ``None``), reading the older pair."""
+    if answer is None:
+        return None
+    if isinstance(answer, tuple) and len(answer) == 2:
+        warnings.warn(f"plugin {plugin}: phoihop_report returned a (key, dict) pair; "
+                      "return a core.reports.Section", DeprecationWarning, stacklevel=3)
+        try:
+            answer = Section.from_data(*answer)
+        except ValueError as exc:
+            raise ConfigError(f"Plugin {plugin} trả về phần báo cáo không đọc được ({exc}).") from exc
+    if not isinstance(answer, Section):
+        raise ConfigError(f"Plugin {plugin} trả về {type(answer).__name__} cho phoihop_report, "
+                          "cần một core.reports.Section.")
+    return answer
 
 
 def gather(pm, period, units):

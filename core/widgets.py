@@ -27,6 +27,7 @@ A view uses them declaratively::
         super().__init__(*args, **kwargs)
 """
 import datetime as dt
+import re
 
 import peewee
 from flask import has_request_context
@@ -260,15 +261,35 @@ class ModelConverter(CustomModelConverter):
 # -- filters ------------------------------------------------------------------------------------
 class YearFilter(BasePeeweeFilter, base_filters.BaseIntFilter):
     """Năm: rows whose date (or datetime) column falls in the year typed, or whose year
-    column (an integer, e.g. a year of birth) equals it."""
+    column (an integer, e.g. a year of birth) equals it. A range of years, ``2021-2025``
+    (both included; what a dashboard link over a period asks), is taken too."""
+
+    RANGE = re.compile(r"^\s*(\d{1,4})\s*[-–]\s*(\d{1,4})\s*$")
+
+    def clean(self, value):
+        found = self.RANGE.match(str(value))
+        if found is None:
+            return int(value)
+        start, end = int(found.group(1)), int(found.group(2))
+        if end < start or start < 1:
+            raise ValueError(value)
+        return (start, end)
+
+    def validate(self, value):
+        try:
+            self.clean(value)
+        except (TypeError, ValueError):
+            return False
+        return True
 
     def apply(self, query, value):
+        start, end = value if isinstance(value, tuple) else (value, value)
         column = self.column
         if isinstance(column, peewee.DateTimeField):
-            return query.where(column >= dt.datetime(value, 1, 1), column < dt.datetime(value + 1, 1, 1))
+            return query.where(column.between(dt.datetime(start, 1, 1), dt.datetime(end, 12, 31, 23, 59, 59, 999999)))
         if isinstance(column, peewee.DateField):
-            return query.where(column.between(dt.date(value, 1, 1), dt.date(value, 12, 31)))
-        return query.where(column == value)
+            return query.where(column.between(dt.date(start, 1, 1), dt.date(end, 12, 31)))
+        return query.where(column.between(start, end))
 
     def operation(self):
         return admin_gettext("equals")

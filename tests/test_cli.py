@@ -107,9 +107,10 @@ def test_demo_builds_a_site_that_logs_in(tmp_path, pm, monkeypatch):
     app = create_app({"CONFIG_FILE": str(config_file)}, plugin_manager=pm)
     with app.app_context():
         assert Unit.select().count() == 2
-        # the plugin's demo rows came in through its sheet: a workbook written, linked, synced
-        assert sorted(g.text for g in Greeting.select()) == [
-            "Chào mừng Ngày Khoa học và Công nghệ Việt Nam", "Chúc mừng năm mới, Tết an khang"]
+        # the plugin's demo rows came in through its sheet, for each unit: a workbook written, linked, synced
+        assert sorted((g.unit.code, g.text) for g in Greeting.select()) == [
+            (code, text) for code in ("BG", "PT")
+            for text in ("Chào mừng Ngày Khoa học và Công nghệ Việt Nam", "Chúc mừng năm mới, Tết an khang")]
         assert all(g.source_key and g.source_key.startswith("LC-") for g in Greeting.select())
     client = app.test_client()
     assert login(client, "admin@phoihop.local", "demo-mat-khau").status_code == 302

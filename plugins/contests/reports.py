@@ -23,7 +23,7 @@ from peewee import fn
 
 from core.lookups import split_aliases
 from core.models import Organisation, name_key
-from core.reports import Chart, Column, Figure, Section, Table
+from core.reports import Chart, Column, Figure, Link, Section, Table
 from core.vietnamese import normalise
 from plugins.contests import rules
 from plugins.contests.models import ContestField, ContestKind, Edition, Entry, PrizeTier
@@ -45,13 +45,20 @@ UNIT_COLUMNS = (Column("name", "Đơn vị giới thiệu", "text"), Column("ent
                 Column("prizes", "Đạt giải"))
 NATIONAL_COLUMNS = (Column("name", "Giải toàn quốc", "text"), Column("entries", "Số giải pháp"))
 CHARTS = (Chart("column", "fields", ["entries", "prizes"], "Giải pháp dự thi và đạt giải theo lĩnh vực"),
+          Chart("column", "tiers", ["prizes"], "Số giải theo hạng"),
           Chart("pie", "tiers", ["prizes"], "Cơ cấu giải theo hạng"))
+LIST = "contests_entry"  # the admin list of entries (views.py)
+
+
+def entries_link(edition_id):
+    """The entries list of one edition, as the figures count them (archived left out)."""
+    return Link(LIST, [("Cuộc thi", edition_id), ("Lưu trữ", "0")])
 
 
 def editions_in(period, units):
     """The editions of ``units`` whose season ends within ``period`` (one small query)."""
     year = fn.COALESCE(Edition.season_end, Edition.season_start)
-    return list(Edition.select(Edition.id, Edition.name, Edition.kind, Edition.rounds, ContestKind.name)
+    return list(Edition.select(Edition.id, Edition.name, Edition.kind, Edition.rounds, ContestKind.name, Edition.unit)
                 .join(ContestKind)
                 .where(Edition.unit.in_([u.id for u in units]), year.between(period.start, period.end))
                 .order_by(year, Edition.name).tuples())
@@ -69,8 +76,8 @@ def report_section(period, units):
     if not editions:
         return None
     ids = [e[0] for e in editions]
-    first_round = {edition_id: normalise((split_aliases(rounds) or ["Sơ khảo"])[0]) for edition_id, _, _, rounds, _ in editions}
-    single = {edition_id for edition_id, _, _, rounds, _ in editions if len(split_aliases(rounds)) < 2}
+    first_round = {edition_id: normalise((split_aliases(rounds) or ["Sơ khảo"])[0]) for edition_id, _, _, rounds, _, _ in editions}
+    single = {edition_id for edition_id, _, _, rounds, _, _ in editions if len(split_aliases(rounds)) < 2}
     groups = list(Entry.select(Entry.edition, Entry.field, Entry.round_reached, Entry.national_prize, Entry.final_tier,
                                fn.COUNT(Entry.id), fn.SUM(Entry.sent_national.cast("integer")),
                                fn.SUM(Entry.prize_money))
@@ -78,11 +85,11 @@ def report_section(period, units):
                   .group_by(Entry.edition, Entry.field, Entry.round_reached, Entry.national_prize, Entry.final_tier)
                   .tuples())
     tiers = {t.id: t for t in PrizeTier.select(PrizeTier.id, PrizeTier.name, PrizeTier.sort_order, PrizeTier.kind)
-             .where(PrizeTier.kind.in_({kind for _, _, kind, _, _ in editions}))}
+             .where(PrizeTier.kind.in_({kind for _, _, kind, _, _, _ in editions}))}
     kind_tiers = defaultdict(list)
     for tier in sorted(tiers.values(), key=lambda t: t.sort_order):
         kind_tiers[tier.kind_id].append((tier.name, ()))
-    kind_of = {edition_id: kind for edition_id, _, kind, _, _ in editions}
+    kind_of = {edition_id: kind for edition_id, _, kind, _, _, _ in editions}
     field_names = dict(ContestField.select(ContestField.id, ContestField.name)
                        .where(ContestField.id.in_({g[1] for g in groups if g[1]})).tuples()) if groups else {}
     per_edition = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # entries, forwarded, prizes, sent, national, money
@@ -105,7 +112,8 @@ def report_section(period, units):
             per_tier[tiers[tier_id].name][1] += int(money or 0)
         if won:
             national[" ".join(national_prize.split())] += count
-    edition_rows = [(name, kind, *per_edition[edition_id]) for edition_id, name, _kind_id, _, kind in editions]
+    edition_rows = [(name, kind, *per_edition[edition_id]) for edition_id, name, _kind_id, _, kind in
+                    distinct_names(editions, units)]
     totals = [sum(row[i] for row in per_edition.values()) for i in range(6)]
     tier_rows = [(name, prizes, money) for name, (prizes, money) in
                  sorted(per_tier.items(), key=lambda item: tier_order(kind_tiers)[item[0]])]
@@ -115,7 +123,7 @@ def report_section(period, units):
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
         figures=[
             Figure("editions", "Số cuộc thi", count),
-            Figure("entries", "Giải pháp dự thi", totals[0]),
+            Figure("entries", "Giải pháp dự thi", totals[0], link=entries_link(ids[0]) if count == 1 else None),
             Figure("entries_per_edition", "Giải pháp dự thi bình quân mỗi cuộc thi", average(totals[0], count), "average"),
             Figure("forwarded", "Vào vòng chung khảo", totals[1]),
             Figure("prizes", "Đạt giải", totals[2]),
@@ -125,7 +133,8 @@ def report_section(period, units):
             Figure("prize_money", "Tiền thưởng", totals[5], "money"),
         ],
         tables=[
-            Table("by_edition", "Theo cuộc thi", EDITION_COLUMNS, edition_rows, keyed=True),
+            Table("by_edition", "Theo cuộc thi", EDITION_COLUMNS, edition_rows, keyed=True,
+                  links=[entries_link(edition[0]) for edition in editions]),
             Table("fields", "Theo lĩnh vực", FIELD_COLUMNS, field_rows, keyed=True),
             Table("tiers", "Theo hạng giải", TIER_COLUMNS, tier_rows, keyed=True),
             Table("nominating_units", "Theo đơn vị giới thiệu", UNIT_COLUMNS, nominating_units(ids), numbered=True,
@@ -134,6 +143,17 @@ def report_section(period, units):
         ],
         charts=CHARTS,
     )
+
+
+def distinct_names(editions, units):
+    """The editions with names that tell them apart: two units' editions of one name (each
+    province holds its "Hội thi Sáng tạo kỹ thuật lần thứ 10") get their unit's code."""
+    seen = defaultdict(int)
+    for edition in editions:
+        seen[edition[1]] += 1
+    code = {u.id: u.code or u.name for u in units}
+    return [(edition_id, f"{name} ({code.get(unit_id, unit_id)})" if seen[name] > 1 else name, kind_id, rounds, kind)
+            for edition_id, name, kind_id, rounds, kind, unit_id in editions]
 
 
 def tier_order(kind_tiers) -> dict:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from peewee import SQL, Case, fn
 
 from core.models import Organisation, Person, name_key
-from core.reports import Chart, Column, Figure, Section, Table
+from core.reports import Chart, Column, Figure, Link, Section, Table, year_range
 from plugins.critique import rules, settings
 from plugins.critique.models import Request, RequestBasis, RequestForm, RequestKind, TeamMember, ensure_lists
 
@@ -93,7 +93,17 @@ EXPERT_COLUMNS = (Column("name", "Chuyên gia", "text"), Column("requests", "S�
 CHARTS = (
     Chart("column", "forms", ["count"], "Nhiệm vụ theo hình thức"),
     Chart("pie", "kinds", ["count"], "Cơ cấu nhiệm vụ theo loại"),
+    Chart("bar", "requesters", ["requests", "recommendations", "accepted"],
+          "Nhiệm vụ, kiến nghị và kiến nghị được tiếp thu theo cơ quan đề nghị"),
+    Chart("bar", "requesters", ["acceptance_rate"], "Tỷ lệ tiếp thu kiến nghị theo cơ quan đề nghị (%)"),
 )
+LIST = "critique_request"  # the admin list of requests (views.py)
+
+
+def requests_link(period, *filters):
+    """The requests list as the forms table counts: received in the period, sent to the
+    LHH, not archived."""
+    return Link(LIST, [*filters, ("Năm", year_range(period)), ("Không gửi LHH", "0"), ("Lưu trữ", "0")])
 
 
 def in_scope(period, units):
@@ -214,6 +224,14 @@ def lookup_rows(model, counts, missing_label=None):
     return rows
 
 
+def lookup_table(key, title, columns, model, counts, missing_label, filter_label, period):
+    """A flat table of a lookup list's counts, each named entry linked to its requests."""
+    rows = lookup_rows(model, counts, missing_label)
+    named = {entry.name for entry in model.entries()}
+    links = [requests_link(period, (filter_label, name)) if name in named else None for name, _count in rows]
+    return FlatTable(key, title, columns, rows, keyed=True, links=links)
+
+
 def report_section(period, units):
     """The critique ``Section`` (see the module docstring)."""
     ensure_lists()
@@ -224,8 +242,10 @@ def report_section(period, units):
     requesters = merged_requesters(by_requester(where, settings.today()))
     loads = by_expert(where)
 
-    form_rows = [(name, count, rules.per_unit_per_year(count, n_units, years))
-                 for name, count in lookup_rows(RequestForm, forms, "(không ghi hình thức)")]
+    form_counts = lookup_rows(RequestForm, forms, "(không ghi hình thức)")
+    form_rows = [(name, count, rules.per_unit_per_year(count, n_units, years)) for name, count in form_counts]
+    named = {entry.name for entry in RequestForm.entries()}
+    form_links = [requests_link(period, ("Hình thức", name)) if name in named else None for name, _count in form_counts]
     total = sum(forms.values())
     overall = RequesterFigures()
     rows = []
@@ -263,9 +283,10 @@ def report_section(period, units):
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE, figures=figures,
         tables=[
             Table("forms", "Theo hình thức", FORM_COLUMNS, form_rows, keyed=True,
-                  total=("Tổng cộng", total, rules.per_unit_per_year(total, n_units, years))),
-            FlatTable("kinds", "Theo loại", KIND_COLUMNS, lookup_rows(RequestKind, kinds, "(không ghi loại)"), keyed=True),
-            FlatTable("bases", "Theo căn cứ", BASIS_COLUMNS, lookup_rows(RequestBasis, bases, NO_BASIS), keyed=True),
+                  total=("Tổng cộng", total, rules.per_unit_per_year(total, n_units, years)),
+                  links=form_links, total_link=requests_link(period)),
+            lookup_table("kinds", "Theo loại", KIND_COLUMNS, RequestKind, kinds, "(không ghi loại)", "Loại", period),
+            lookup_table("bases", "Theo căn cứ", BASIS_COLUMNS, RequestBasis, bases, NO_BASIS, "Căn cứ", period),
             Table("requesters", "Theo cơ quan đề nghị", REQUESTER_COLUMNS, rows, numbered=True, text_limit=TEXT_TOP),
             Table("expert_load", "Chuyên gia và số nhiệm vụ tham gia", EXPERT_COLUMNS, expert_rows, numbered=True,
                   text_limit=TEXT_TOP),

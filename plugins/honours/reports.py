@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from peewee import Case, fn
 
 from core.models import GENDERS, Organisation, name_key
-from core.reports import Chart, Column, Figure, Section, Table
+from core.reports import Chart, Column, Figure, Link, Section, Table
 from plugins.honours import rules
 from plugins.honours.models import Category, Nomination, NominationNominator, Round
 
@@ -50,7 +50,14 @@ CATEGORY_COLUMNS = (Column("name", "Hình thức tôn vinh", "text"), Column("no
 GROUP_COLUMNS = {
     "by_organisation": "Đơn vị đề cử", "by_field": "Lĩnh vực", "by_gender": "Giới tính",
 }
-CHARTS = (Chart("column", "cumulative_categories", ["honoured"], "Lượt tôn vinh theo hình thức, lũy kế"),)
+CHARTS = (Chart("column", "cumulative_categories", ["honoured"], "Lượt tôn vinh theo hình thức, lũy kế"),
+          Chart("column", "rounds", ["nominations", "times_honoured"], "Đề cử và lượt tôn vinh theo đợt"))
+LIST = "honours_nomination"  # the admin list of nominations (views.py)
+
+
+def honoured_link(*filters, column="honoured"):
+    """The nominations honoured (lượt), archived left out, narrowed by ``filters``."""
+    return Link(LIST, [*filters, ("Kết quả", "duoc"), ("Lưu trữ", "0")], column=column)
 
 
 @dataclass(frozen=True)
@@ -105,15 +112,26 @@ def report_section(period, units):
     round_category_rows = [(f"{y} — {name}", v["nominations"], v["eligible"], v["honoured"])
                            for y, r in rounds_json.items() for name, v in r["by_category"].items()]
     category_rows = [(name, v["nominations"], v["eligible"], v["honoured"]) for name, v in cumulative["by_category"].items()]
+    round_of_year = defaultdict(list)  # a year's row links to its round when one unit held it
+    for round_id in in_period:
+        round_of_year[str(year_of[round_id])].append(round_id)
+    round_links = [honoured_link(("Đợt tôn vinh", round_of_year[y][0]), column="times_honoured")
+                   if len(round_of_year[y]) == 1 else None for y in rounds_json]
+    # the cumulative counts are every round's when no round of the units comes after the period
+    whole = not Round.select().where(Round.unit.in_(unit_ids), Round.year > period.end).exists()
+    category_ids = {name: i for i, name in names.items()}
+    category_links = [honoured_link(("Hình thức tôn vinh", category_ids[row[0]]))
+                      if whole and row[0] in category_ids else None for row in category_rows]
     repeated = total_times - cumulative["honoured"]
     first = min(year_of.values())
     tables = [
-        Table("rounds", "Theo đợt tôn vinh", ROUND_COLUMNS, round_rows, keyed=True),
+        Table("rounds", "Theo đợt tôn vinh", ROUND_COLUMNS, round_rows, keyed=True, links=round_links),
         Table("round_categories", "Theo hình thức tôn vinh, từng đợt", ROUND_CATEGORY_COLUMNS, round_category_rows,
               keyed=True),
         Table("cumulative_categories", f"Lũy kế từ đợt đầu tiên ({first}) theo hình thức tôn vinh", CATEGORY_COLUMNS,
               category_rows, keyed=True, total=("Tổng cộng", sum(r[1] for r in category_rows),
-                                                sum(r[2] for r in category_rows), total_times)),
+                                                sum(r[2] for r in category_rows), total_times),
+              links=category_links, total_link=honoured_link() if whole else None),
     ]
     for key, label in GROUP_COLUMNS.items():
         rows = [(name, v["nominations"], v["honoured"]) for name, v in groups[key].items()]

@@ -13,9 +13,11 @@ counts, including units that held no activity. Rounding (half up): counts per un
 year to 2 decimals, money averages to the nearest 0,01 million đồng (10.000 đ), shares to
 2 decimals of a percent. Money is in đồng (ints); shares are percents (floats).
 
-The section (:func:`report_section`) is a ``core.reports.Section`` of two tables: the
-kinds, keyed by name, with a total row, and the partners ranked by joint activities. Its
-JSON form (:func:`training_section`) is the README's::
+The section (:func:`report_section`) is a ``core.reports.Section`` of three tables: the
+kinds, keyed by name, with a total row; the activities per year and kind (one more
+GROUP BY, over the year of the start date); and the partners ranked by joint activities.
+Its JSON form (:func:`training_section`) is the README's, with ``"years": {"2024":
+{kind name: count, …, "total": n}}``::
 
     {"kinds": {name: {"count", "per_unit_per_year", "participants", "speakers",
                       "budget": {"total", "state", "other", "state_share", "per_year",
@@ -31,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import SQL, fn
 
 from core.models import Organisation, name_key
-from core.reports import Chart, Column, Section, Table
+from core.reports import Chart, Column, Link, Period, Section, Table, year_range
 from plugins.training.models import Activity, ActivityKind, ActivityPartner, ensure_partner_copies
 
 SECTION = "training"
@@ -56,8 +58,11 @@ KIND_COLUMNS = (
 PARTNER_COLUMNS = (Column("name", "Đơn vị phối hợp", "text"), Column("activities", "Số hoạt động"))
 CHARTS = (
     Chart("column", "kinds", ["count"], "Số hoạt động theo loại"),
+    Chart("column", "kinds", ["budget.state", "budget.other"], "Kinh phí theo nguồn (tr.đ)"),
     Chart("pie", "kinds", ["budget.total"], "Cơ cấu kinh phí theo loại (tr.đ)"),
 )
+LIST = "training_activity"  # the admin list of activities (views.py)
+YEAR_TOTAL = "total"
 
 
 def in_scope(period, units, model=Activity):
@@ -144,28 +149,63 @@ def partner_ranking(period, units):
     return [(shown, count) for _key, (count, shown) in ranked]
 
 
+def by_year(where):
+    """``{(year, kind_id): count}`` in one GROUP BY over the activities' report index."""
+    year = Activity.start_date.year
+    query = Activity.select(year, Activity.kind, fn.COUNT(Activity.id)).where(where).group_by(year, Activity.kind).tuples()
+    return {(int(y), kind): int(count) for y, kind, count in query}
+
+
+def list_link(period, *filters, column=None):
+    """The activities list filtered as a figure counts: in the period, not archived."""
+    return Link(LIST, [*filters, ("Năm", year_range(period)), ("Lưu trữ", "0")], column=column)
+
+
+def years_table(period, kinds, counts):
+    """Activities per year (rows: from the first to the last year of the period that has
+    an activity) and kind (columns, keyed by the kind's name), with a total column:
+    ``{"2024": {"Hội thảo": 3, …, "total": 5}}`` in JSON."""
+    columns = [Column("year", "Năm", "text"),
+               *(Column(name.replace(".", " "), name) for name in kinds.values()), Column(YEAR_TOTAL, "Tổng cộng")]
+    rows, links = [], []
+    found = sorted({year for year, _kind in counts})
+    for year in range(found[0], found[-1] + 1) if found else ():
+        cells = [counts.get((year, kind_id), 0) for kind_id in kinds]
+        rows.append((str(year), *cells, sum(cells)))
+        links.append(list_link(Period(year, year), column=YEAR_TOTAL))
+    return Table("years", "Số hoạt động theo năm và loại", columns, rows, keyed=True, links=links)
+
+
 def report_section(period, units):
     """The training ``Section``: every kind (zeros included, in the kinds' sort order)
-    with a total row, the partners ranked, and two chart hints for the xlsx output."""
+    with a total row, the activities per year and kind, the partners ranked, chart hints
+    (activities per year by kind, per kind, budgets by source) and the links of the
+    counts into the activities list."""
     where = in_scope(period, units)
     counts = by_kind(where)
-    n_units, years = len(units), period.years
-    rows = []
+    n_units, n_years = len(units), period.years
+    rows, links, kinds = [], [], {}
     totals = [0, 0, 0, 0, 0]
     for kind in ActivityKind.select().order_by(ActivityKind.sort_order, ActivityKind.name):
         row = counts.get(kind.id, (0, 0, 0, 0, 0))
-        rows.append((kind.name, *figures(*row, n_units, years)))
+        rows.append((kind.name, *figures(*row, n_units, n_years)))
+        links.append(list_link(period, ("Loại hoạt động", kind.name)))
+        kinds[kind.id] = kind.name
         totals = [a + b for a, b in zip(totals, row)]
     ensure_partner_copies()
     partners = partner_ranking(period, units)
+    per_year = years_table(period, kinds, by_year(where))
+    year_chart = (Chart("column", "years", [c.key for c in per_year.columns[1:-1]], "Số hoạt động theo năm và loại")
+                  if kinds else None)
     return Section(
         key=SECTION, title=TITLE, sheet_title=SHEET_TITLE,
         tables=[
-            Table("kinds", "Loại hoạt động", KIND_COLUMNS, rows, total=("Tổng cộng", *figures(*totals, n_units, years)),
-                  keyed=True),
+            Table("kinds", "Loại hoạt động", KIND_COLUMNS, rows, total=("Tổng cộng", *figures(*totals, n_units, n_years)),
+                  keyed=True, links=links, total_link=list_link(period)),
+            per_year,
             Table("partners", "Đơn vị phối hợp", PARTNER_COLUMNS, partners, numbered=True, text_limit=TEXT_TOP),
         ],
-        charts=CHARTS,
+        charts=(year_chart,) + CHARTS if year_chart else CHARTS,
     )
 
 

@@ -52,10 +52,11 @@ def test_demo_ready_gets_every_plugins_rows_and_the_workbook_folder(tmp_path, de
     site = build_demo(str(tmp_path / "site"), pm)
     calls = importlib.import_module(demo_plugin).calls
     folder = os.path.join(site.directory, "workbooks")
-    assert calls == [
-        (folder, "Liên hiệp hội tỉnh Bắc Giang", {"demo.rows": [{"Tên": "Một", "Ngày": "01/02/2021"}]}, 2)]
-    assert site.workbooks == [os.path.join(folder, "demo.rows.txt")]
-    assert [result.created for result in site.results] == [1]
+    rows = {"demo.rows": [{"Tên": "Một", "Ngày": "01/02/2021"}]}
+    assert calls == [(os.path.join(folder, "BG"), "Liên hiệp hội tỉnh Bắc Giang", rows, 2),
+                     (os.path.join(folder, "PT"), "Liên hiệp hội tỉnh Phú Thọ", rows, 2)]
+    assert site.workbooks == [os.path.join(folder, "BG", "demo.rows.txt"), os.path.join(folder, "PT", "demo.rows.txt")]
+    assert [result.created for result in site.results] == [1, 1]
     assert f"WORKBOOK_DIR = {folder!r}" in open(site.config_file, encoding="utf-8").read()
 
 
@@ -67,3 +68,15 @@ def test_demo_without_the_sheets_plugin_makes_no_workbooks(tmp_path, plugin_site
     site = build_demo(str(tmp_path / "site"), pm)
     assert site.workbooks == [] and site.results == []
     assert os.path.exists(site.database_url.removeprefix("sqlite:///"))
+
+
+def test_demo_has_an_editor_for_each_unit(tmp_path, plugin_site):
+    from core.app import create_app
+    from core.demo import build_demo
+    from core.models import User
+
+    pm = get_plugin_manager(disabled=["sheets.plugin"], entry_points={"hello"})
+    site = build_demo(str(tmp_path / "site"), pm)
+    with create_app({"DATABASE_URL": site.database_url}, plugin_manager=pm).app_context():
+        editors = {(u.email, u.unit.code) for u in User.select().where(User.role == "editor")}
+    assert editors == {("bientap.bacgiang@phoihop.local", "BG"), ("bientap.phutho@phoihop.local", "PT")}

@@ -189,7 +189,7 @@ def test_binding_declared_by_two_plugins_is_refused(module_dir, db_url, plugin_s
         create_app({"DATABASE_URL": db_url}, plugin_manager=get_plugin_manager(plugins=[first, second], entry_points={"hello"}))
 
 
-def test_home_page_lists_each_binding_with_its_plugin(module_dir, db_url, plugin_site):
+def test_the_system_page_lists_each_binding_with_its_plugin(module_dir, db_url, plugin_site):
     from core.schema import upgrade
     from core.users import create_user
     from tests.conftest import PASSWORD, login
@@ -209,5 +209,5 @@ def test_home_page_lists_each_binding_with_its_plugin(module_dir, db_url, plugin
         create_user("a@b.vn", PASSWORD, "admin")
     client = app.test_client()
     login(client, "a@b.vn")
-    page = client.get("/admin/").get_data(as_text=True)
+    page = client.get("/admin/system/").get_data(as_text=True)
     assert "<code>people.directory</code></td><td>Person</td><td>dir_three</td>" in page.replace("\n", "")

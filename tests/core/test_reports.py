@@ -137,6 +137,22 @@ def test_sections_are_collected_in_plugin_order_and_none_is_skipped(module_dir):
     assert report.as_json()["sections"] == {"a": {"n": 3}, "c": {"units": 2}} and report.units == 2
 
 
+def test_a_failing_plugin_is_named_and_left_out_when_failures_are_asked_for(module_dir, app):
+    pm = plugin_manager(module_dir, ok_a="Section('a', 'A')", broken_b="1 / 0", wrong_c="{'n': 1}")
+    failed = []
+    with app.app_context():
+        report = collect(pm, Period(2021, 2021), [], failed=failed)
+    assert [s.key for s in report.sections] == ["a"]
+    assert sorted(plugin for plugin, _message in failed) == ["broken_b", "wrong_c"]
+    assert dict(failed)["broken_b"] == "division by zero"
+
+
+def test_a_failing_plugin_stops_the_report_when_failures_are_not_asked_for(module_dir):
+    pm = plugin_manager(module_dir, ok_a="Section('a', 'A')", broken_b="1 / 0")
+    with pytest.raises(ZeroDivisionError):
+        collect(pm, Period(2021, 2021), [])
+
+
 def test_two_plugins_with_one_section_key_are_refused(module_dir):
     pm = plugin_manager(module_dir, dup_a="Section('same', 'A')", dup_b="Section('same', 'B')")
     with pytest.raises(ConfigError, match="'same'.*dup_"):

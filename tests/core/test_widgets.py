@@ -155,6 +155,26 @@ def test_the_year_filter_reads_dates_datetimes_and_years(people, units):
         started.apply(Activity.select(), 10000)
 
 
+def test_the_year_filter_takes_a_range_of_years(people, units):
+    from plugins.training.models import Activity, ActivityKind, ensure_kinds
+
+    ensure_kinds()
+    kind = ActivityKind.select().first()
+    for day in (dt.date(2020, 12, 31), dt.date(2021, 1, 1), dt.date(2023, 12, 31), dt.date(2024, 1, 1)):
+        Activity.create(unit=units["A"], kind=kind, title=str(day), start_date=day)
+    started = YearFilter(Activity.start_date, "Năm")
+    assert started.clean("2021-2023") == (2021, 2023) and started.clean("2021 – 2023") == (2021, 2023)
+    assert sorted(a.title for a in started.apply(Activity.select(), started.clean("2021-2023"))) == [
+        "2021-01-01", "2023-12-31"]
+    born = YearFilter(Person.year_of_birth, "Năm sinh")
+    assert [p.id for p in born.apply(Person.select(), born.clean("1985-1987"))] == [people["hung86"].id]
+
+
+@pytest.mark.parametrize("value", ["2023-2021", "abc", "2021-", "0-5"])
+def test_the_year_filter_refuses_what_is_not_a_year_or_a_range(value):
+    assert not YearFilter(None, "Năm").validate(value)
+
+
 def test_the_unit_filter_offers_the_units_the_user_may_see(ctx, units, make_user):
     flt = UnitFilter("Đơn vị")
     assert list(flt.get_options(None)) == []  # no one logged in yet: nothing to offer

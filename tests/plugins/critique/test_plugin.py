@@ -106,11 +106,14 @@ def test_demo_rows_come_in_through_the_sync_with_reviews(tmp_path, monkeypatch):
 
     app = create_app({"DATABASE_URL": site.database_url}, plugin_manager=pm)
     with app.app_context():
+        from core.models import Unit
+
+        bg = Unit.get(Unit.code == "BG")  # the demo has two units, each with the same sample
         assert Review.select().count() > 10
-        conflicted = Request.get(Request.title.startswith("Phương án sử dụng đất"))
+        conflicted = Request.get(Request.title.startswith("Phương án sử dụng đất"), Request.unit == bg)
         assert [r.person.full_name for r in Review.select().where(Review.request == conflicted)] == ["Bùi Thị Thu"]
-        assert Request.select().where(Request.bypassed == True).count() == 1  # noqa: E712
-        assert Request.select().where(Request.received_on >= dt.date(2024, 1, 1)).count() == 15
+        assert Request.select().where(Request.bypassed == True, Request.unit == bg).count() == 1  # noqa: E712
+        assert Request.select().where(Request.received_on >= dt.date(2024, 1, 1), Request.unit == bg).count() == 15
 
 
 def test_demo_data_hook_gives_office_rows_for_each_binding(ctx, bg):

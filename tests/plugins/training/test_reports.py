@@ -205,7 +205,7 @@ def test_the_report_runs_a_fixed_number_of_queries_whatever_the_rows(units, make
     few = queries()
     for n in range(20):
         make_activity(units["A"], partners=[f"Đối tác {n}"], speakers=[f"TS. Người {n}"])
-    assert queries() == few == 5  # kinds, per kind, the links' copies checked, partners, partner names
+    assert queries() == few == 6  # kinds, per kind, the links' copies checked, partners, partner names, per year
 
 
 def test_the_section_declares_kinds_of_columns_a_total_and_charts(units, make_activity):
@@ -217,8 +217,33 @@ def test_the_section_declares_kinds_of_columns_a_total_and_charts(units, make_ac
     assert kinds.keyed and kinds.total[:2] == ("Tổng cộng", 1)
     assert partners.numbered and partners.rows == (("Sở Y tế", 1),)
     assert [(c.kind, c.table, c.columns) for c in section.charts] == [
-        ("column", "kinds", ("count",)), ("pie", "kinds", ("budget.total",))]
+        ("column", "years", tuple(c.key for c in section.table("years").columns[1:-1])),
+        ("column", "kinds", ("count",)), ("column", "kinds", ("budget.state", "budget.other")),
+        ("pie", "kinds", ("budget.total",))]
     assert (section.key, section.sheet_title) == ("training", "Tập huấn, hội thảo")
+
+
+def test_the_years_table_counts_activities_per_year_and_kind(units, make_activity):
+    import datetime as dt
+
+    make_activity(units["A"], kind="Tập huấn kỹ thuật", start_date=dt.date(2020, 3, 1))
+    make_activity(units["A"], kind="Tập huấn kỹ thuật", start_date=dt.date(2022, 3, 1))
+    make_activity(units["A"], kind="Hội thảo khoa học", start_date=dt.date(2022, 5, 1))
+    years = report_section(Period(2019, 2023), [units["A"]]).table("years")
+    head = [c.key for c in years.columns]
+    rows = {row[0]: dict(zip(head[1:], row[1:])) for row in years.rows}
+    assert list(rows) == ["2020", "2021", "2022"]  # from the first to the last year with an activity
+    assert (rows["2020"]["Tập huấn kỹ thuật"], rows["2021"]["total"], rows["2022"]["total"]) == (1, 0, 2)
+    assert rows["2022"]["Hội thảo khoa học"] == 1
+
+
+def test_each_kind_links_to_the_activities_it_counts(units, make_activity):
+    section = report_section(Period(2021, 2022), [units["A"]])
+    kinds = section.table("kinds")
+    first = kinds.links[0]
+    assert first.endpoint == "training_activity"
+    assert first.filters == (("Loại hoạt động", kinds.rows[0][0]), ("Năm", "2021-2022"), ("Lưu trữ", "0"))
+    assert kinds.total_link.filters == (("Năm", "2021-2022"), ("Lưu trữ", "0"))
 
 
 def test_text_lists_the_first_twenty_partners_and_counts_the_rest(pm, units, make_activity):

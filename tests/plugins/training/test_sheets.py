@@ -408,9 +408,13 @@ def test_demo_site_has_the_training_workbook_synced(tmp_path, pm, monkeypatch):
     monkeypatch.setenv("PHOIHOP_DEMO_PASSWORD", "demo-mat-khau")
     result = CliRunner().invoke(build_cli(pm), ["demo", "--dir", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert f"{BINDING}.xlsx (8 dòng đã đồng bộ)" in result.output
+    for code in ("BG", "PT"):
+        assert f"{code}/{BINDING}.xlsx (8 dòng đã đồng bộ)" in result.output
     app = create_app({"CONFIG_FILE": str(tmp_path / "site" / "phoihop.cfg")}, plugin_manager=pm)
     with app.app_context():
-        assert Activity.select().count() == 8
-        assert Activity.get(Activity.title.startswith("Hội nghị kết nối")).partner_names() == [
+        from core.models import Unit
+
+        assert Activity.select().count() == 16
+        bac_giang = Unit.get(Unit.code == "BG")
+        assert Activity.get(Activity.title.startswith("Hội nghị kết nối"), Activity.unit == bac_giang).partner_names() == [
             "Sở Nông nghiệp và Phát triển nông thôn", "Báo Bắc Giang"]
