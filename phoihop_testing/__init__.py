@@ -6,7 +6,7 @@ every pytest run of a virtualenv where phoihop is installed; its fixtures are al
 docs/CONTRACT.md for what is stable.
 
 :mod:`phoihop_testing.sheets_emulator` is the fake Google Sheets API server of phoihop's
-own tests (``tests/fake_sheets.py``, shipped under this name).
+own tests (which import it by its older name, ``tests.fake_sheets``).
 """
 PASSWORD = "mat-khau-thu-nghiem"
 

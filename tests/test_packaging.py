@@ -25,8 +25,6 @@ def wheel(tmp_path_factory):
             shutil.copytree(REPO / name, source / name, symlinks=True, ignore=ignore)
         else:
             shutil.copy2(REPO / name, source / name)
-    (source / "tests").mkdir()
-    shutil.copy2(REPO / "tests" / "fake_sheets.py", source / "tests" / "fake_sheets.py")  # the emulator's link target
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(out), str(source)], check=True, capture_output=True)
@@ -35,10 +33,13 @@ def wheel(tmp_path_factory):
         yield archive
 
 
-def test_the_wheel_ships_the_emulator_as_a_file_with_the_tests_fake_in_it(wheel):
-    shipped = wheel.read("phoihop_testing/sheets_emulator.py")
-    assert shipped == (REPO / "tests" / "fake_sheets.py").read_bytes()
-    assert (wheel.getinfo("phoihop_testing/sheets_emulator.py").external_attr >> 16) & 0o170000 == 0o100000
+def test_the_wheel_ships_the_emulator_the_projects_tests_use(wheel):
+    for name in ("sheets_emulator.py", "sheets_emulator_rows.py"):
+        assert wheel.read(f"phoihop_testing/{name}") == (REPO / "phoihop_testing" / name).read_bytes()
+    import tests.fake_sheets
+    from phoihop_testing import sheets_emulator
+
+    assert tests.fake_sheets is sheets_emulator  # the tests' old name is the shipped module
 
 
 def test_the_wheel_ships_the_test_kit_and_every_scaffold_template(wheel):

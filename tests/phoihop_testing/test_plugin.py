@@ -120,7 +120,9 @@ def test_phoihop_sheets_emulator_answers_gspread_through_the_environment(phoihop
 
 
 def test_the_emulator_ships_as_tests_fake_sheets():
-    """One emulator: the installed name is phoihop's own test fake, not a copy that drifts."""
+    """One emulator: phoihop's own test fake is the shipped module, not a copy that drifts."""
     import phoihop_testing.sheets_emulator as shipped
+    import tests.fake_sheets
 
-    assert Path(shipped.__file__).resolve() == (REPO / "tests" / "fake_sheets.py").resolve()
+    assert tests.fake_sheets is shipped
+    assert Path(shipped.__file__).resolve() == (REPO / "phoihop_testing" / "sheets_emulator.py").resolve()

@@ -43,6 +43,7 @@ def test_plugins_lists_the_coordination_plugin_as_a_built_in(pm, db_url):
 def test_demo_agreements_come_in_through_the_sync_with_their_items(tmp_path, monkeypatch):
     from core.app import create_app
     from core.demo import build_demo
+    from core.models import Unit
     from core.plugins import DEFAULT_PLUGINS, get_plugin_manager
     from plugins.coordination.models import Agreement, AgreementItem
     from plugins.coordination.reports import overview
@@ -55,6 +56,9 @@ def test_demo_agreements_come_in_through_the_sync_with_their_items(tmp_path, mon
     assert (result.created, result.outcome) == (9, "ok")
     app = create_app({"DATABASE_URL": site.database_url}, plugin_manager=pm)
     with app.app_context():
-        assert Agreement.select().count() == 9 and AgreementItem.select().count() == 8
-        found = {p.name: p for p in overview([1], None, None, dt.date(2024, 12, 31)).partners}
+        bg = Unit.get(Unit.code == "BG")  # the demo has two units, each with the same sample
+        assert Agreement.select().where(Agreement.unit == bg).count() == 9
+        assert AgreementItem.select().join(Agreement).where(Agreement.unit == bg).count() == 8
+        assert Agreement.select().count() == 18  # and Phú Thọ's nine
+        found = {p.name: p for p in overview([bg.id], None, None, dt.date(2024, 12, 31)).partners}
         assert found["Sở Giáo dục và Đào tạo"].total > 0  # the other areas' demo records name the partners

@@ -52,8 +52,10 @@ def test_xlsx_output_has_a_sheet_per_section_in_vietnamese_format(report_cli, ac
     assert ("1", "Sở Khoa học và Công nghệ", "2") in [r[:3] for r in rows]  # the ranked partners
     # the chart hints: the charted figures as numbers, and a chart of each
     charted = [r[:2] for r in rows if r[0] == "Hội thảo khoa học" and isinstance(r[1], (int, float))]
-    assert charted == [("Hội thảo khoa học", 2), ("Hội thảo khoa học", 110.0)]
-    assert [type(c).__name__ for c in book["Tập huấn, hội thảo"]._charts] == ["BarChart", "PieChart"]
+    # activities per kind, the budget by source (state budget 105 of 110), the budget's share
+    assert charted == [("Hội thảo khoa học", 2), ("Hội thảo khoa học", 105), ("Hội thảo khoa học", 110)]
+    # activities per year by kind, per kind, budgets by source; the budget's share per kind
+    assert [type(c).__name__ for c in book["Tập huấn, hội thảo"]._charts] == ["BarChart", "BarChart", "BarChart", "PieChart"]
 
 
 def test_xlsx_needs_out(report_cli):
