@@ -403,7 +403,7 @@ def init_app(app, pm, bindings, translations_path):
     admin = Admin(
         name=app.config["ADMIN_NAME"],
         theme=Bootstrap4Theme(base_template="phoihop/master.html"),
-        index_view=DashboardView(pm),
+        index_view=DashboardView(pm, cache_seconds=app.config["DASHBOARD_CACHE_SECONDS"]),
         translations_path=translations_path,
         csp_nonce_generator=csp_nonce,
     )

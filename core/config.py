@@ -42,6 +42,9 @@ DEFAULTS = {
     # process (sheets/quota.py): a sync waits for a token rather than provoking a 429; 0: no limit
     "SHEETS_READS_PER_MINUTE": 60,
     "SHEETS_WRITES_PER_MINUTE": 60,
+    # how long the dashboard may show a review kept while the audit trail and today stay
+    # the same (core/report_cache.py); 0: computed on every visit
+    "DASHBOARD_CACHE_SECONDS": 60,
     "TODAY": None,  # an ISO date (PHOIHOP_TODAY) that rules depending on today read instead of today
     # scheduled syncs (sheets/schedule.py): office days (ISO weekdays, 1 = Monday) and
     # hours in TIMEZONE; a new link's interval in minutes; `phoihop serve` runs the due

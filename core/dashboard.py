@@ -23,6 +23,7 @@ from core.errors import ConfigError
 from core.plugins import describe
 from core.report_charts import section_charts
 from core.report_output import MONEY_NOTE, has_money, laid_out, show
+from core.report_cache import ReportCache, database_version
 from core.reports import Period, collect
 
 TERM_YEARS = 5  # a congress term of an LHH: the review a dashboard opens on
@@ -31,12 +32,17 @@ FIRST_YEAR = 1900
 LAST_YEAR = 9999
 
 
+def today():
+    """Today (the ``TODAY`` setting when it is set, as for the rules)."""
+    value = current_app.config.get("TODAY")
+    if isinstance(value, str) and value.strip():
+        value = dt.date.fromisoformat(value.strip())
+    return value if isinstance(value, dt.date) else dt.date.today()
+
+
 def this_year():
-    """The year of today (the ``TODAY`` setting when it is set, as for the rules)."""
-    today = current_app.config.get("TODAY")
-    if isinstance(today, str) and today.strip():
-        today = dt.date.fromisoformat(today.strip())
-    return today.year if isinstance(today, dt.date) else dt.date.today().year
+    """The year of :func:`today`."""
+    return today().year
 
 
 def chosen_period(args, year):
@@ -146,9 +152,13 @@ def shown_sections(report, url_of):
 class DashboardView(AdminIndexView):
     """Trang chủ: the review's figures and charts for the user's units and a period."""
 
-    def __init__(self, pm, **kwargs):
+    def __init__(self, pm, cache_seconds=0, **kwargs):
         super().__init__(name=_l("Home"), **kwargs)
         self.pm = pm
+        try:
+            self.cache = ReportCache(float(cache_seconds or 0))
+        except ValueError:
+            raise ConfigError(f"PHOIHOP_DASHBOARD_CACHE_SECONDS phải là một số giây, không phải {cache_seconds!r}") from None
 
     def is_accessible(self):
         return current_user.is_authenticated
@@ -163,8 +173,11 @@ class DashboardView(AdminIndexView):
         if problem:
             flash(problem, "error")
         units = units_of(current_user)
-        failed = []
-        report = collect(self.pm, period, units, failed=failed)
+        def review():
+            failed = []
+            return collect(self.pm, period, units, failed=failed), failed
+
+        report, failed = self.cache.get((tuple(u.id for u in units), period), database_version(today()), review)
         admin = self.admin
 
         def url_of(link):

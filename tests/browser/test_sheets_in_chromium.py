@@ -8,6 +8,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 WORKSHEET = "Lời chào"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "linked-sheets.png"  # shown in the README
 
 
 @pytest.fixture
@@ -72,6 +73,8 @@ def test_link_a_workbook_by_upload_sync_it_fix_a_row_and_see_the_error_cleared(
     page.click(".sync-now button")
     page.wait_for_url(f"{live_server}/admin/binding/")
     assert outcome(page) == "lỗi: 1 dòng"
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
     page.click(".sync-outcome")
     errors = page.inner_text("#row-errors")
     assert 'Ngày gửi "31/02/2024"' in errors and f"{WORKSHEET}!C5" in errors
