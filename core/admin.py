@@ -127,6 +127,14 @@ class ModelView(PeeweeModelView):
                 field.kwargs["label"] = label
         return form_class
 
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        # Flask-Admin maps ``?sort=N`` to the N-th listed column and then looks it up among the
+        # sortable ones: a column that does not sort would be a KeyError (a 500). Such a
+        # request gets the default order.
+        if sort_column is not None and sort_column not in self._sortable_columns:
+            sort_column = None
+        return super().get_list(page, sort_column, sort_desc, search, filters, execute=execute, page_size=page_size)
+
     def search_placeholder(self):
         """The searchable columns' labels (Flask-Admin's peewee view shows "None")."""
         if not self._search_fields:

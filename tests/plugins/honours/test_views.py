@@ -316,3 +316,12 @@ def test_a_round_is_set_up_in_its_form_with_its_award_money(ctx, synced, login_a
     form.update({"csrf_token": csrf_token(client, path), "year": "2021", "award_money": ""})
     answer = client.post(path, data=form, follow_redirects=True)
     assert "đã khóa: chỉ quản trị viên được sửa" in answer.get_data(as_text=True) and round_of(2021).council_size is None
+
+
+def test_the_nominations_list_sorts_by_each_of_its_columns(ctx, synced, login_as):
+    """Every ``sort=`` index a list header can send answers the list, sorted or not."""
+    client = login_as("admin")
+    for index in range(12):
+        for desc in ("0", "1"):
+            answer = client.get(f"/admin/honours_nomination/?sort={index}&desc={desc}")
+            assert answer.status_code == 200, (index, desc)
