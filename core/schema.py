@@ -46,4 +46,10 @@ def upgrade(models):
                 if field.null and field.default is not None:  # the rows already there get the default too
                     migrate(migrator.apply_default(table, field.column_name, field))
                 done.append(f"thêm cột {table}.{field.column_name}")
+            # PostgreSQL cuts identifiers to 63 bytes: compare what both engines keep
+            indexes = {index.name[:63] for index in db.get_indexes(table)}
+            missing = [index._name for index in model._meta.fields_to_index() if index._name[:63] not in indexes]
+            if missing:  # indexes a newer version of the model declares (IF NOT EXISTS)
+                model._schema.create_indexes(safe=True)
+                done += [f"thêm chỉ mục {name}" for name in missing]
     return done

@@ -154,12 +154,12 @@ class Request(SyncedRecord):
     kind = peewee.ForeignKeyField(RequestKind, null=True, backref="requests", on_delete="RESTRICT")
     form = peewee.ForeignKeyField(RequestForm, null=True, backref="requests", on_delete="RESTRICT")
     basis = peewee.ForeignKeyField(RequestBasis, null=True, backref="requests", on_delete="RESTRICT")
-    requester_name = peewee.CharField(null=True)  # cơ quan đề nghị, as written
+    requester_name = peewee.CharField(null=True, index=True)  # cơ quan đề nghị, as written (a list filter)
     requester = peewee.ForeignKeyField(Organisation, null=True, backref="critique_requests", on_delete="SET NULL")
     mandatory = peewee.BooleanField(default=False)  # thuộc danh mục bắt buộc của tỉnh
     bypassed = peewee.BooleanField(default=False)  # không gửi LHH: issued without critique
     issued_on = peewee.DateField(null=True)  # ngày ban hành (of a document never sent)
-    received_on = peewee.DateField(null=True)
+    received_on = peewee.DateField(null=True, index=True)  # the list's default order
     deadline = peewee.DateField(null=True)  # hạn góp ý
     documents_complete = peewee.BooleanField(default=False)  # hồ sơ đầy đủ
     missing_documents = peewee.TextField(null=True)  # hồ sơ còn thiếu

@@ -40,6 +40,28 @@ def test_upgrade_adds_a_new_column_and_keeps_the_rows(app):
         assert upgrade([NoteV2]) == []
 
 
+def test_upgrade_adds_the_indexes_a_newer_model_declares(app):
+    class Log(BaseModel):
+        day = peewee.DateField(null=True)
+
+        class Meta:
+            table_name = "log"
+
+    class LogV2(BaseModel):
+        day = peewee.DateField(null=True, index=True)
+        place = peewee.CharField(null=True)
+
+        class Meta:
+            table_name = "log"
+            indexes = ((("place", "day"), False),)
+
+    with app.app_context():
+        upgrade([Log])
+        assert upgrade([LogV2]) == ["thêm cột log.place", "thêm chỉ mục log_day", "thêm chỉ mục log_place_day"]
+        assert {"log_day", "log_place_day"} <= {index.name for index in database.obj.get_indexes("log")}
+        assert upgrade([LogV2]) == []
+
+
 def test_upgrade_refuses_a_required_column_without_default(app):
     class Memo(BaseModel):
         text = peewee.CharField()
