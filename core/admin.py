@@ -85,6 +85,27 @@ def scope(query, model, user=None):
     return query.where(field == unit_id)
 
 
+def names_of(model, label_field):
+    """``{id: label}`` of a small table (a lookup list, the units), read once per request.
+
+    Cached on :data:`flask.g` by model and label field, so every column showing the same
+    table on a page shares one query."""
+    cache = g.setdefault("phoihop_names", {})
+    key = (model, label_field.name)
+    if key not in cache:
+        cache[key] = dict(model.select(model.id, label_field).tuples())
+    return cache[key]
+
+
+def label_column(model, label_field, field_name):
+    """A column formatter showing, for the foreign key ``field_name``, the label
+    (``label_field``) of the ``model`` row it points to: one query a page, not one a row."""
+    def formatter(view, context, row, name):
+        return names_of(model, label_field).get(row.__data__.get(field_name), "")
+
+    return formatter
+
+
 class ModelView(PeeweeModelView):
     """Base of every phoihop model view (Flask-Admin's peewee view, made safe).
 

@@ -48,3 +48,21 @@ def app_context():
 def fail(message):
     """Stop the command with a one-line message and exit status 2."""
     raise ConfigError(message)
+
+
+def find_unit_or_fail(name):
+    """The unit named ``name`` (its name or code), or the only unit when none is named;
+    else :func:`fail` saying what to type."""
+    from core.models import Unit, find_unit
+
+    if name:
+        unit = find_unit(name)
+        if unit is None:
+            fail(f"Không có đơn vị {name!r}. Thêm bằng: phoihop units add {name!r}")
+        return unit
+    units = list(Unit.select().order_by(Unit.id))
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        fail("Chưa có đơn vị nào: phoihop units add TÊN")
+    fail(f"Có {len(units)} đơn vị: ghi rõ --unit ({', '.join(u.name for u in units)})")

@@ -30,7 +30,9 @@ import unicodedata
 from typing import NamedTuple
 
 import peewee
+from wtforms import TextAreaField
 
+from core.admin import ModelView
 from core.db import database
 from core.models import name_key, now
 from core.records import StampedModel
@@ -133,3 +135,17 @@ class LookupModel(StampedModel):
         query = cls.ordered().select(cls.id, cls.name, cls.aliases, cls.active)
         return [Entry(id, name, tuple(split_aliases(aliases)), active is not False)
                 for id, name, aliases, active in query.tuples()]
+
+
+class LookupView(ModelView):
+    """The admin page of a lookup list an office extends (admins only): its names, the
+    other spellings sheets may use, the order and whether an entry is still in use."""
+
+    required_role = "admin"
+    column_list = ["name", "aliases", "sort_order", "active"]
+    column_labels = {"name": "Tên", "aliases": "Cách viết khác", "sort_order": "Thứ tự", "active": "Đang dùng"}
+    form_excluded_columns = ["updated_at"]
+    column_default_sort = ("sort_order", False)
+    column_searchable_list = ["name", "aliases"]
+    form_overrides = {"aliases": TextAreaField}
+    form_args = {"aliases": {"description": "Cách viết khác trong bảng tính, cách nhau bằng dấu ; hoặc xuống dòng"}}

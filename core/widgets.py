@@ -322,6 +322,38 @@ def unit_filters(name=None):
     return [UnitFilter(name), FilterLike(Unit.name, name or _l("Unit"))]
 
 
+class Options:
+    """Filter options computed each time the list is drawn from ``produce()`` (Flask-Admin
+    reads a filter's options once otherwise); none for a visitor not logged in."""
+
+    def __init__(self, produce):
+        self.produce = produce
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        if not current_user or not current_user.is_authenticated:
+            return iter(())
+        return iter(self.produce())
+
+
+def as_id(value):
+    """A filter's value as a row id (``-1``, no row, for anything else)."""
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) < 10 else -1
+
+
+class IdFilter(BasePeeweeFilter):
+    """A foreign key equal to the option picked."""
+
+    def apply(self, query, value):
+        return query.where(self.column == as_id(value))
+
+    def operation(self):
+        return "là"
+
+
 # -- list formatters ----------------------------------------------------------------------------
 def money_column(view, context, model, name):
     """An amount as '12.500.000'."""

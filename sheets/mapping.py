@@ -143,6 +143,21 @@ class LookupChoices(AbstractMapping):
         return f"LookupChoices({self.model.__name__})"
 
 
+class NamedChoices(LookupChoices):
+    """A lookup list whose error says what the list is, ``what`` and ``plural`` in the
+    office's words: 'Loại "Thông tư" không phải loại nhiệm vụ (các loại: …)'."""
+
+    def __init__(self, model, what: str, plural: str):
+        super().__init__(model)
+        self.what, self.plural = what, plural
+
+    def parse(self, raw):
+        try:
+            return super().parse(raw)
+        except v.CellError:
+            raise v.CellError(f"không phải {self.what} (các {self.plural}: {'; '.join(self)})") from None
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet.

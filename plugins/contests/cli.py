@@ -22,27 +22,11 @@ import re
 
 import click
 
-from core.cli_support import app_context, fail
+from core.cli_support import app_context, fail, find_unit_or_fail
 from core.vietnamese import format_decimal, normalise
 from plugins.contests import settings
 
 SCOPES = ("field", "edition")
-
-
-def find_unit_or_fail(name):
-    from core.models import Unit, find_unit
-
-    if name:
-        unit = find_unit(name)
-        if unit is None:
-            fail(f"Không có đơn vị {name!r}. Thêm bằng: phoihop units add {name!r}")
-        return unit
-    units = list(Unit.select().order_by(Unit.id))
-    if len(units) == 1:
-        return units[0]
-    if not units:
-        fail("Chưa có đơn vị nào: phoihop units add TÊN")
-    fail(f"Có {len(units)} đơn vị: ghi rõ --unit ({', '.join(u.name for u in units)})")
 
 
 def find_kind_or_fail(text):

@@ -11,10 +11,10 @@ interest) relies on.
 """
 from __future__ import annotations
 
+from core.bulk import set_column
 from core.models import Person
 from core.people import match_organisations, match_people, organisation_lists, people_lists, replace_links
 from sheets.values import parse_list
-from plugins.contests.bulk import set_column
 from plugins.contests.models import EditionBoardMember, Entry, EntryAuthor, Judge, JudgeField, Score
 
 

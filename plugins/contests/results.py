@@ -37,11 +37,11 @@ from decimal import Decimal
 
 import peewee
 
+from core.bulk import set_values
 from core.db import database
 from core.models import Organisation
 from core.vietnamese import normalise
 from plugins.contests import rules
-from plugins.contests.bulk import set_values
 from plugins.contests.models import (
     BaseSalary, ContestField, CriterionWeight, Edition, EditionTier, Entry, EntryAuthor, Judge, JudgeField, PrizeTier,
     ResultStamp, Score,

@@ -33,11 +33,11 @@ import threading
 
 import peewee
 
+from core.bulk import set_column
 from core.db import database
 from core.lookups import split_aliases
 from core.vietnamese import normalise
 from plugins.contests import rules
-from plugins.contests.bulk import set_column
 from plugins.contests.index import (
     CRITERION_PREFIX, Catalog, Panels, criteria_json, criteria_of, entry_codes,
 )

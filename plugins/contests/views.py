@@ -15,7 +15,7 @@
 Login, roles, unit scoping, audit and safe exports are the core's (``core.admin``). Every
 save recomputes the edition's results (:mod:`plugins.contests.results`).
 """
-from flask import flash, g, request
+from flask import flash, request
 from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter, BooleanEqualFilter, FilterLike
 from flask_login import current_user
@@ -23,9 +23,9 @@ from markupsafe import Markup, escape
 from wtforms import TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from core.admin import READ_ONLY, RECORDS, STAFF, ModelView, scope
+from core.admin import READ_ONLY, RECORDS, STAFF, ModelView, label_column, names_of, scope
 from core.models import Unit
-from core.widgets import MoneyField, OrganisationLookup, date_column, money_column, unit_filters
+from core.widgets import IdFilter, MoneyField, OrganisationLookup, Options, date_column, money_column, unit_filters
 from plugins.contests import catalog, certificates, rules, settings
 from plugins.contests.index import Catalog
 from plugins.contests.links import fill_registry, follow_entries, link_board, link_entries, link_judges, seat_judges
@@ -45,21 +45,6 @@ def tier_label(tier):
 
 
 # -- filters whose options are read when the list is drawn ------------------------------------------
-class Options:
-    """Filter options computed at each drawing (Flask-Admin reads a list once otherwise)."""
-
-    def __init__(self, produce):
-        self.produce = produce
-
-    def __bool__(self):
-        return True
-
-    def __iter__(self):
-        if not current_user or not current_user.is_authenticated:
-            return iter(())
-        return iter(self.produce())
-
-
 def edition_options():
     return [(str(i), name) for i, name in scope(Edition.select(Edition.id, Edition.name), Edition)
             .order_by(Edition.season_start.desc(), Edition.name).tuples()]
@@ -75,21 +60,6 @@ def prize_options():
     names = sorted({name for (name,) in PrizeTier.select(PrizeTier.name).tuples()})
     return [*((n, n) for n in names), ("co-giai", "Có giải"), ("khong-giai", "Không có giải"),
             ("hoi-dong", rules.COUNCIL), ("chua-du", rules.INSUFFICIENT)]
-
-
-def as_id(value):
-    text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else -1
-
-
-class IdFilter(BasePeeweeFilter):
-    """A foreign key equal to the option picked."""
-
-    def apply(self, query, value):
-        return query.where(self.column == as_id(value))
-
-    def operation(self):
-        return "là"
 
 
 class PrizeFilter(BasePeeweeFilter):
@@ -120,32 +90,11 @@ class AuthorSearch:
         return Entry.authors ** term
 
 
-def names_of(model, label_field):
-    """``{id: label}`` of a small table, read once per request."""
-    cache = g.setdefault("contests_names", {})
-    if model not in cache:
-        cache[model] = dict(model.select(model.id, label_field).tuples())
-    return cache[model]
-
-
-def edition_column(view, context, model, name):
-    return names_of(Edition, Edition.name).get(model.__data__.get("edition"), "")
-
-
-def field_column(view, context, model, name):
-    return names_of(ContestField, ContestField.name).get(model.__data__.get("field"), "")
-
-
-def unit_column(view, context, model, name):
-    return names_of(Unit, Unit.name).get(model.__data__.get("unit"), "")
-
-
-def kind_column(view, context, model, name):
-    return names_of(ContestKind, ContestKind.name).get(model.__data__.get("kind"), "")
-
-
-def criterion_column(view, context, model, name):
-    return names_of(Criterion, Criterion.name).get(model.__data__.get("criterion"), "")
+edition_column = label_column(Edition, Edition.name, "edition")
+field_column = label_column(ContestField, ContestField.name, "field")
+unit_column = label_column(Unit, Unit.name, "unit")
+kind_column = label_column(ContestKind, ContestKind.name, "kind")
+criterion_column = label_column(Criterion, Criterion.name, "criterion")
 
 
 def link_column(endpoint, label):

@@ -4,7 +4,7 @@ VB-…), one row per agreement.
 
 ``Đối tác`` is a list (two partners of one programme: "Sở Giáo dục và Đào tạo; Tỉnh
 đoàn"), each linked to an organisation of the row's unit; ``Loại văn bản`` and each item
-of ``Phương thức`` come from lookup lists (:class:`NamedChoices`); ``Lĩnh vực phối hợp``
+of ``Phương thức`` come from lookup lists (:class:`sheets.mapping.NamedChoices`); ``Lĩnh vực phối hợp``
 is a list whose items may hold commas. phoihop writes back ``Cảnh báo``: the row's flags
 joined by "; " (:mod:`plugins.coordination.rules`), at the right of the table when the
 sheet lacks it.
@@ -16,8 +16,7 @@ their joint activities (one per area, :mod:`plugins.coordination.links`).
 """
 from __future__ import annotations
 
-from core.lookups import LookupModel
-from sheets.mapping import Column, LookupChoices, Mapping
+from sheets.mapping import Column, Mapping, NamedChoices
 from sheets.values import CellError, format_list, parse_list
 from plugins.coordination import rules
 from plugins.coordination.links import assess, link_partners
@@ -25,21 +24,6 @@ from plugins.coordination.models import Agreement, AgreementKind, AgreementMode
 
 BINDING = "coordination.agreements"
 PLAIN_FIELDS = ("number", "signed_on", "valid_until", "review_months", "last_review_on")
-
-
-class NamedChoices(LookupChoices):
-    """A lookup list whose error says what the list is: 'Loại văn bản "Công văn" không
-    phải loại văn bản phối hợp (các loại: …)'."""
-
-    def __init__(self, model: type[LookupModel], what: str, plural: str):
-        super().__init__(model)
-        self.what, self.plural = what, plural
-
-    def parse(self, raw):
-        try:
-            return super().parse(raw)
-        except CellError:
-            raise CellError(f"không phải {self.what} (các {self.plural}: {'; '.join(self)})") from None
 
 
 def agreement_columns(kinds) -> list[Column]:

@@ -26,7 +26,8 @@ from peewee import JOIN
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
-from core.admin import ModelView, scope
+from core.admin import ModelView, label_column, scope
+from core.lookups import LookupView
 from core.models import Organisation, Unit
 from core.widgets import YearFilter, date_column, unit_filters
 from plugins.coordination import rules, settings
@@ -89,8 +90,7 @@ def warnings_column(view, context, model, name):
     return rules.flag_text(flags)
 
 
-def kind_column(view, context, model, name):
-    return model.kind.name if model.kind_id else ""
+kind_column = label_column(AgreementKind, AgreementKind.name, "kind")
 
 
 def check_list(choices_model, label):
@@ -289,19 +289,6 @@ class AgreementItemView(ModelView):
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         model.unit = model.agreement.unit_id  # the agreement's unit (one the user may see)
-
-
-class LookupView(ModelView):
-    """A lookup list an office extends (admins only)."""
-
-    required_role = "admin"
-    column_list = ["name", "aliases", "sort_order", "active"]
-    column_labels = {"name": "Tên", "aliases": "Cách viết khác", "sort_order": "Thứ tự", "active": "Đang dùng"}
-    form_excluded_columns = ["updated_at"]
-    column_default_sort = ("sort_order", False)
-    column_searchable_list = ["name", "aliases"]
-    form_overrides = {"aliases": TextAreaField}
-    form_args = {"aliases": {"description": "Cách viết khác trong bảng tính, cách nhau bằng dấu ; hoặc xuống dòng"}}
 
 
 def coordination_views():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_admin.contrib.peewee.filters import BasePeeweeFilter
-from flask_login import current_user
 from peewee import JOIN, Case, fn
 
 from core.admin import scope
@@ -16,22 +15,6 @@ from plugins.critique import rules, settings
 from plugins.critique.models import Expert, Request, TeamMember
 
 YES_NO = (("1", "Có"), ("0", "Không"))
-
-
-class Options:
-    """Filter options computed each time the list is drawn (Flask-Admin reads a list once
-    otherwise)."""
-
-    def __init__(self, produce):
-        self.produce = produce
-
-    def __bool__(self):
-        return True
-
-    def __iter__(self):
-        if not current_user or not current_user.is_authenticated:
-            return iter(())
-        return iter(self.produce())
 
 
 def entry_options(model):

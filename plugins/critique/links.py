@@ -19,9 +19,9 @@ from collections import defaultdict
 from peewee import JOIN
 
 from core import bulk
+from core.bulk import fill_values, set_column
 from core.models import Person
 from core.people import match_organisations, match_people, person_key, split_title, title_parts
-from plugins.critique.bulk import fill_values, set_column
 from plugins.critique.models import Expert, Request, TeamMember
 
 

@@ -5,7 +5,7 @@
   of the unit (the same person across areas) with a workplace and a member association.
 - ``critique.requests`` → :class:`~plugins.critique.models.Request` (``Mã`` TV-…): one row
   per subject document. ``Loại``, ``Hình thức`` and ``Căn cứ`` are lookup lists
-  (:class:`NamedChoices`), ``Trạng thái`` the status machine's steps, ``Chuyên gia`` the
+  (:class:`sheets.mapping.NamedChoices`), ``Trạng thái`` the status machine's steps, ``Chuyên gia`` the
   team (lead first), each named as the directory names them, titles allowed. phoihop
   writes back ``Số ngày làm việc`` (the comment window in working days, by the calendar)
   and ``Cảnh báo`` (the row's flags, joined by "; "), at the right of the table when the
@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import threading
 
-from core.lookups import LookupModel
-from sheets.mapping import Column, LookupChoices, Mapping
-from sheets.values import CellError, format_list, parse_list
+from sheets.mapping import Column, Mapping, NamedChoices
+from sheets.values import format_list, parse_list
 from plugins.critique import rules
 from plugins.critique.assess import assess
 from plugins.critique.calendar import ensure_calendar
@@ -39,21 +38,6 @@ REQUESTS, EXPERTS = "critique.requests", "critique.experts"
 PLAIN_FIELDS = ("title", "requester_name", "mandatory", "bypassed", "issued_on", "received_on", "deadline",
                 "documents_complete", "missing_documents", "status", "refusal_reason", "report_sent_on",
                 "recommendations", "accepted", "budget", "notes")
-
-
-class NamedChoices(LookupChoices):
-    """A lookup list whose error says what the list is: 'Loại "Thông tư" không phải loại
-    nhiệm vụ (các loại: …)'."""
-
-    def __init__(self, model: type[LookupModel], what: str, plural: str):
-        super().__init__(model)
-        self.what, self.plural = what, plural
-
-    def parse(self, raw):
-        try:
-            return super().parse(raw)
-        except CellError:
-            raise CellError(f"không phải {self.what} (các {self.plural}: {'; '.join(self)})") from None
 
 
 # -- critique.requests ------------------------------------------------------------------------

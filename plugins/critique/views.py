@@ -25,15 +25,18 @@ from peewee import JOIN, fn
 from wtforms import StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from core.admin import ADMINS, EVERYONE, ModelView, scope
+from core import lookups
+from core.admin import ADMINS, EVERYONE, ModelView, label_column, scope
 from core.formats import DETAIL_FORMATTERS
 from core.models import Organisation, Person, Unit
 from core.security import parse_key
-from core.widgets import MoneyField, OrganisationLookup, PersonLookup, YearFilter, date_column, money_column, unit_filters
+from core.widgets import (
+    MoneyField, Options, OrganisationLookup, PersonLookup, YearFilter, date_column, money_column, unit_filters,
+)
 from plugins.critique import rules, settings
 from plugins.critique.assess import assess
 from plugins.critique.filters import (
-    Options, StatusFilter, YesNoFilter, conflict_condition, entry_options, loads_of, no_uptake_condition,
+    StatusFilter, YesNoFilter, conflict_condition, entry_options, loads_of, no_uptake_condition,
     overdue_condition, requester_options, short_condition,
 )
 from plugins.critique.links import directory, link_experts, set_team, team_of
@@ -89,17 +92,6 @@ def status_column(view, context, model, name):
 def rate_column(view, context, model, name):
     rate = rules.acceptance_rate(model.recommendations, model.accepted) if model.accepted is not None else None
     return "" if rate is None else f"{rate:.2f}".replace(".", ",")
-
-
-def lookup_name(model_class, field):
-    """The name of a small table's row (a lookup list, a unit), read once per request."""
-    def formatter(view, context, model, name):
-        names = g.setdefault("critique_names", {})
-        if model_class not in names:
-            names[model_class] = dict(model_class.select(model_class.id, model_class.name).tuples())
-        return names[model_class].get(model.__data__.get(field), "")
-
-    return formatter
 
 
 def attached(attribute):
@@ -166,10 +158,12 @@ class RequestView(CritiqueModelView):
         BooleanEqualFilter(Request.archived, "Lưu trữ"),
     ]
     column_formatters = {
-        "form": lookup_name(RequestForm, "form"), "kind": lookup_name(RequestKind, "kind"),
-        "basis": lookup_name(RequestBasis, "basis"), "working_days": working_days_column, "window_days": window_column,
+        "form": label_column(RequestForm, RequestForm.name, "form"),
+        "kind": label_column(RequestKind, RequestKind.name, "kind"),
+        "basis": label_column(RequestBasis, RequestBasis.name, "basis"),
+        "working_days": working_days_column, "window_days": window_column,
         "warnings": warnings_column, "shown_status": status_column, "acceptance_rate": rate_column,
-        "budget": money_column, "experts_text": experts_column, "unit": lookup_name(Unit, "unit"),
+        "budget": money_column, "experts_text": experts_column, "unit": label_column(Unit, Unit.name, "unit"),
     }
     column_formatters_export = {
         **column_formatters, "budget": lambda v, c, m, n: m.budget,
@@ -319,7 +313,7 @@ class ExpertView(CritiqueModelView):
                       FilterLike(Expert.workplace_name, "Đơn vị công tác"),
                       FilterLike(Expert.association_name, "Hội thành viên"), BooleanEqualFilter(Expert.archived, "Lưu trữ")]
     column_formatters = {"open_requests": load_column(0), "total_requests": load_column(1),
-                         "unit": lookup_name(Unit, "unit")}
+                         "unit": label_column(Unit, Unit.name, "unit")}
     column_formatters_export = column_formatters
     form_columns = ["unit", "name", "title", "speciality", "workplace", "association", "email", "phone",
                     "availability", "notes", "archived"]
@@ -422,7 +416,7 @@ class ReviewView(CritiqueModelView):
     column_sortable_list = ["submitted_on", "recommendation_count"]
     column_searchable_list = ["summary", "recommendations"]
     column_filters = [*unit_filters("Đơn vị"), YearFilter(Review.submitted_on, "Năm")]
-    column_formatters = {"unit": lookup_name(Unit, "unit"), "request": attached("_request_title"),
+    column_formatters = {"unit": label_column(Unit, Unit.name, "unit"), "request": attached("_request_title"),
                          "person": attached("_person_name")}
     column_formatters_export = {**column_formatters, "submitted_on": date_column}
     form_columns = ["request", "person", "summary", "recommendations", "recommendation_count", "submitted_on"]
@@ -555,17 +549,8 @@ class CalendarDayView(CritiqueModelView):
 
 
 # -- lookup lists ----------------------------------------------------------------------------------------------
-class LookupView(CritiqueModelView):
-    """A lookup list an office extends (admins only)."""
-
-    required_role = "admin"
-    column_list = ["name", "aliases", "sort_order", "active"]
-    column_labels = {"name": "Tên", "aliases": "Cách viết khác", "sort_order": "Thứ tự", "active": "Đang dùng"}
-    form_excluded_columns = ["updated_at"]
-    column_default_sort = ("sort_order", False)
-    column_searchable_list = ["name", "aliases"]
-    form_overrides = {"aliases": TextAreaField}
-    form_args = {"aliases": {"description": "Cách viết khác trong bảng tính, cách nhau bằng dấu ; hoặc xuống dòng"}}
+class LookupView(CritiqueModelView, lookups.LookupView):
+    """A lookup list an office extends (admins only), yes/no shown as the area's other views do."""
 
 
 def critique_views():

@@ -11,9 +11,9 @@ replaces a lower one.
 """
 from __future__ import annotations
 
+from core.bulk import set_values
 from core.models import DEGREES, GENDERS, Person
 from core.people import match_organisations, match_people
-from plugins.honours.bulk import set_values
 from plugins.honours.models import Nomination
 
 PERSON_FIELDS = ("full_name", "year_of_birth")

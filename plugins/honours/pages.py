@@ -17,11 +17,10 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from core.admin import scope
-from core.bulk import chunks
+from core.bulk import chunks, set_values
 from core.models import AuditLog, Person, dump, now
 from core.security import parse_key
 from plugins.honours import rules
-from plugins.honours.bulk import set_values
 from plugins.honours.exports import annex_xlsx, nominators_of
 from plugins.honours.history import person_facts, person_history
 from plugins.honours.models import Category, Nomination, Round

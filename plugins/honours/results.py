@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from core.bulk import chunks, quoted, select_in
+from core.bulk import chunks, quoted, select_in, set_values
 from core.people import replace_links
 from plugins.honours import rules
-from plugins.honours.bulk import set_values
 from plugins.honours.models import Category, Nomination, NominationNominator, Round
 from plugins.honours.rounds import facts, limit_of
 

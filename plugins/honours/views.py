@@ -24,11 +24,11 @@ from markupsafe import Markup, escape
 from wtforms import TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from core.admin import ADMINS, RECORDS, STAFF, ModelView, scope
+from core.admin import ADMINS, RECORDS, STAFF, ModelView, label_column, scope
 from core.lookups import split_aliases
 from core.models import GENDERS, Organisation, Person, Unit, name_key
 from core.people import clean_name, person_key
-from core.widgets import MoneyField, choice_column, money_column, plain_column, unit_filters
+from core.widgets import IdFilter, MoneyField, Options, choice_column, money_column, plain_column, unit_filters
 from plugins.honours import rules
 from plugins.honours.links import link_nominations
 from plugins.honours.models import Category, Nomination, NominationNominator, Round
@@ -42,21 +42,6 @@ CATEGORY = "Tôn vinh trí thức"
 blueprint = Blueprint("honours", __name__, template_folder="templates")
 
 
-class Options:
-    """Filter options computed at each drawing (Flask-Admin reads a list once otherwise)."""
-
-    def __init__(self, produce):
-        self.produce = produce
-
-    def __bool__(self):
-        return True
-
-    def __iter__(self):
-        if not current_user or not current_user.is_authenticated:
-            return iter(())
-        return iter(self.produce())
-
-
 def round_options():
     query = scope(Round.select(Round.id, Round.year, Unit.name).join(Unit), Round).order_by(Round.year.desc(), Unit.name)
     return [(str(i), f"{year} — {unit}") for i, year, unit in query.tuples()]
@@ -64,21 +49,6 @@ def round_options():
 
 def category_options():
     return [(str(i), name) for i, name in Category.ordered().select(Category.id, Category.name).tuples()]
-
-
-def as_id(value):
-    text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 10 else -1
-
-
-class IdFilter(BasePeeweeFilter):
-    """A foreign key equal to the option picked."""
-
-    def apply(self, query, value):
-        return query.where(self.column == as_id(value))
-
-    def operation(self):
-        return "là"
 
 
 RESULT_OPTIONS = (("duoc", rules.SELECTED), ("khong", rules.NOT_SELECTED), ("chua", "Chưa có kết quả"))
@@ -112,24 +82,9 @@ class NominatorFilter(BasePeeweeFilter):
         return "có chứa"
 
 
-def names_of(model, label_field):
-    """``{id: label}`` of a small table, read once per request."""
-    cache = g.setdefault("honours_names", {})
-    if model not in cache:
-        cache[model] = dict(model.select(model.id, label_field).tuples())
-    return cache[model]
-
-
-def unit_column(view, context, model, name):
-    return names_of(Unit, Unit.name).get(model.__data__.get("unit"), "")
-
-
-def round_column(view, context, model, name):
-    return names_of(Round, Round.year).get(model.__data__.get("round"), "")
-
-
-def category_column(view, context, model, name):
-    return names_of(Category, Category.name).get(model.__data__.get("category"), "")
+unit_column = label_column(Unit, Unit.name, "unit")
+round_column = label_column(Round, Round.year, "round")
+category_column = label_column(Category, Category.name, "category")
 
 
 def link_column(endpoint, label, key="id"):

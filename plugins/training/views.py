@@ -15,6 +15,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from core.admin import ModelView, scope
+from core.lookups import LookupView
 from core.models import Organisation, Person, Unit
 from core.widgets import (
     LookupMultipleField, MoneyField, OrganisationLookup, YearFilter, date_column, money_column, unit_filters,
@@ -210,18 +211,10 @@ def attach_partner_names(rows):
         row._partner_names = names[row.id]
 
 
-class ActivityKindView(ModelView):
+class ActivityKindView(LookupView):
     """Loại hoạt động: the list an office extends (admins only)."""
 
-    required_role = "admin"
-    column_list = ["name", "aliases", "sort_order", "active"]
-    column_labels = {"name": "Loại hoạt động", "aliases": "Cách viết khác", "sort_order": "Thứ tự",
-                     "active": "Đang dùng"}
-    form_excluded_columns = ["updated_at"]
-    column_default_sort = ("sort_order", False)
-    column_searchable_list = ["name", "aliases"]
-    form_overrides = {"aliases": TextAreaField}
-    form_args = {"aliases": {"description": "Cách viết khác trong bảng tính, cách nhau bằng dấu ; hoặc xuống dòng"}}
+    column_labels = {**LookupView.column_labels, "name": "Loại hoạt động"}
 
 
 def training_views():

@@ -85,3 +85,18 @@ def test_form_labels_follow_column_labels(login_as):
     page = login_as("admin").get("/admin/person/new/").get_data(as_text=True)
     assert "Họ và tên" in page and "Điện thoại" in page
     assert ">Full Name<" not in page
+
+
+def test_a_label_column_shows_the_label_of_the_row_a_key_points_to_with_one_query(app, units):
+    from core.admin import label_column
+    from core.models import Organisation, Unit
+    from tests.core.test_people import QueryCount
+
+    with app.test_request_context():
+        rows = [Organisation.create(unit=unit, name=f"Sở {n}") for n in range(3) for unit in units.values()]
+        column = label_column(Unit, Unit.name, "unit")
+        with QueryCount() as statements:
+            shown = [column(None, None, row, "unit") for row in [*rows, Organisation(name="Chưa có đơn vị")]]
+        names = {unit.id: unit.name for unit in units.values()}
+        assert shown == [*(names[row.unit_id] for row in rows), ""]
+        assert len(statements) == 1

@@ -17,7 +17,7 @@ from core.lookups import LookupModel, split_aliases
 from core.models import Unit
 from core.records import SyncedRecord
 from core.schema import upgrade
-from sheets.mapping import Column, LookupChoices, Mapping
+from sheets.mapping import Column, LookupChoices, Mapping, NamedChoices
 from sheets.values import CellError
 from tests.conftest import REPO
 from tests.core.test_people import QueryCount
@@ -191,6 +191,13 @@ def test_choices_read_names_and_aliases_in_any_case_spacing_or_unicode_form(ctx)
     assert column.parse("") is None
     with pytest.raises(CellError, match="không thuộc danh sách: Đỏ, Xanh lá, Vàng"):
         column.parse("Tím")
+
+
+def test_named_choices_say_what_the_list_is_when_a_cell_is_not_in_it(ctx):
+    choices = NamedChoices(Colour, "màu của tranh", "màu")
+    assert choices.parse("màu đỏ") == "Đỏ"
+    with pytest.raises(CellError, match=r"^không phải màu của tranh \(các màu: Đỏ; Xanh lá; Vàng\)$"):
+        choices.parse("Tím")
 
 
 def test_an_inactive_entry_is_still_read_but_no_longer_offered(ctx):

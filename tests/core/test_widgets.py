@@ -12,8 +12,8 @@ from wtforms import Form
 
 from core.models import Organisation, Person, Unit, User
 from core.widgets import (
-    DateField, LookupField, MoneyField, OrganisationLookup, PersonLookup, UnitFilter, YearFilter, money_column,
-    plain_column,
+    DateField, IdFilter, LookupField, MoneyField, Options, OrganisationLookup, PersonLookup, UnitFilter, YearFilter,
+    money_column, plain_column,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -185,6 +185,25 @@ def test_the_unit_filter_offers_the_units_the_user_may_see(ctx, units, make_user
 def test_the_unit_filter_of_an_admin_of_every_unit_offers_them_all(ctx, units, make_user):
     as_user(make_user, "admin")
     assert [name for name, _ in UnitFilter().get_options(None)] == sorted(u.name for u in units.values())
+
+
+def test_options_are_produced_at_each_drawing_and_only_for_a_user_logged_in(ctx, units, make_user):
+    drawn = []
+    options = Options(lambda: drawn.append(1) or [("1", "một")])
+    assert list(options) == [] and drawn == []  # no one logged in yet
+    as_user(make_user, "viewer", units["A"])
+    assert list(options) == list(options) == [("1", "một")] and len(drawn) == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "", "-1", "1" * 10])
+def test_the_id_filter_matches_no_row_for_what_is_not_an_id(people, value):
+    by_unit = IdFilter(Organisation.unit, "Đơn vị")
+    assert list(by_unit.apply(Organisation.select(), value)) == []
+
+
+def test_the_id_filter_keeps_the_rows_of_the_id_picked(people, units):
+    by_unit = IdFilter(Organisation.unit, "Đơn vị")
+    assert [o.id for o in by_unit.apply(Organisation.select(), f" {units['B'].id} ")] == [people["yte_b"].id]
 
 
 # -- the script ----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from tests.plugins.contests.conftest import UNIT, json_of
+from tests.plugins.conftest import json_of
+from tests.plugins.contests.conftest import UNIT
 
 TECH = "Hội thi Sáng tạo kỹ thuật tỉnh Bắc Giang lần thứ 9 (2020-2021)"
 

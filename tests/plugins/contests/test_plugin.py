@@ -1,7 +1,7 @@
 """The contests plugin through each hook it implements, and ``phoihop demo``."""
 import pytest
 
-from tests.plugins.contests.conftest import read_sheet
+from tests.plugins.conftest import read_sheet
 
 
 def test_models_are_created(ctx):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.plugins.contests.conftest import link, make_workbook, read_sheet, run_sync
+from tests.plugins.conftest import link, make_workbook, read_sheet, run_sync
 
 EDITION = "Hội thi Sáng tạo kỹ thuật tỉnh Bắc Giang lần thứ 10 (2022-2023)"
 CNTT = "Công nghệ thông tin, điện tử, viễn thông"

@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from tests.plugins.conftest import json_of, read_sheet
 from tests.plugins.contests.conftest import (
-    TECHNICAL, TECHNICAL_BOOK, json_of, TECHNICAL_SCORES, UNIT, YOUTH, YOUTH_BOOK, YOUTH_SCORES, column_of, read_sheet,
+    TECHNICAL, TECHNICAL_BOOK, TECHNICAL_SCORES, UNIT, YOUTH, YOUTH_BOOK, YOUTH_SCORES, column_of,
 )
 
 TECH_KIND = "Hội thi Sáng tạo kỹ thuật"

@@ -7,34 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.conftest import read_sheet
+
 SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples"
 BOOK = "quy-che-phoi-hop.xlsx"
 SHEET = "Văn bản phối hợp"
 UNIT = "Liên hiệp hội tỉnh Bắc Giang"
-SAMPLE_TODAY = "2023-12-31"  # the samples' README gives the flags as of 31/12/2023
 HEADERS = ["STT", "Đối tác", "Loại văn bản", "Số hiệu", "Ngày ký", "Hiệu lực đến", "Lĩnh vực phối hợp", "Phương thức",
            "Chu kỳ sơ kết (tháng)", "Ngày sơ kết gần nhất"]
-
-
-@pytest.fixture
-def today(monkeypatch):
-    """``PHOIHOP_TODAY`` set to the samples' reference date."""
-    monkeypatch.setenv("PHOIHOP_TODAY", SAMPLE_TODAY)
-    return SAMPLE_TODAY
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
-def bg(ctx):
-    """The unit of the samples."""
-    from core.models import Unit
-
-    return Unit.create(name=UNIT, code="BG")
 
 
 def sample_copy(tmp_path, name=BOOK):
@@ -67,17 +47,6 @@ def sync_book(app, path, unit, name="coordination.agreements", worksheet=SHEET):
     binding = (Binding.get_or_none(Binding.name == name, Binding.source == str(path), Binding.worksheet == worksheet)
                or Binding.create(name=name, source=str(path), worksheet=worksheet, unit=unit))
     return sync(binding, app.extensions["phoihop_bindings"][name], pm=app.extensions["phoihop_pm"])
-
-
-def read_sheet(path, worksheet=SHEET):
-    """The worksheet's rows as values (openpyxl, read only)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return [list(row) for row in book[worksheet].iter_rows(values_only=True)]
-    finally:
-        book.close()
 
 
 def column_of(rows, header, header_row):

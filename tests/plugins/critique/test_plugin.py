@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from tests.plugins.critique.conftest import EXPERTS_SHEET, REQUESTS_SHEET, json_of, read_sheet
+from tests.plugins.conftest import json_of, read_sheet
+from tests.plugins.critique.conftest import EXPERTS_SHEET, REQUESTS_SHEET
 
 
 def test_models_are_created(ctx):

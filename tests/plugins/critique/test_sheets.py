@@ -6,7 +6,8 @@ import pytest
 
 from core.db import database
 from tests.core.test_people import QueryCount
-from tests.plugins.critique.conftest import link, make_workbook, run_sync, table_of
+from tests.plugins.conftest import link, make_workbook, run_sync
+from tests.plugins.critique.conftest import table_of
 
 D = dt.date
 EXPERT_HEADER = ["STT", "Họ và tên", "Học hàm, học vị", "Chuyên ngành", "Đơn vị công tác", "Hội thành viên"]

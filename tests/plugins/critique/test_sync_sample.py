@@ -10,9 +10,8 @@ import unicodedata
 
 import pytest
 
-from tests.plugins.critique.conftest import (
-    EXPERTS_SHEET, REQUESTS_SHEET, UNIT, json_of, read_sheet, table_of,
-)
+from tests.plugins.conftest import json_of, read_sheet
+from tests.plugins.critique.conftest import EXPERTS_SHEET, REQUESTS_SHEET, UNIT, table_of
 
 D = dt.date
 SHORT, LATE, NO_UPTAKE, CONFLICT, INCOMPLETE = (

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from tests.conftest import csrf_token
-from tests.plugins.critique.conftest import EXPERTS_SHEET, REQUESTS_SHEET, link, run_sync
+from tests.plugins.conftest import link, run_sync
+from tests.plugins.critique.conftest import EXPERTS_SHEET, REQUESTS_SHEET
 
 D = dt.date
 

@@ -4,7 +4,8 @@ outcomes recomputed, links written set-based), and so does the recompute of a ro
 import pytest
 
 from tests.core.test_people import QueryCount
-from tests.plugins.honours.conftest import link, nominations_sheet, run_sync
+from tests.plugins.conftest import link, run_sync
+from tests.plugins.honours.conftest import nominations_sheet
 
 CATEGORIES = ("Tân Tiến sĩ", "Bác sĩ chuyên khoa II", "Trí thức KH&CN tiêu biểu")
 NOMINATORS = ("Sở Y tế", "Hội Y học tỉnh", "Sở Khoa học và Công nghệ", "Trường Đại học Hùng Vương")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.plugins.honours.conftest import json_of, link, make_workbook, run_sync
+from tests.plugins.conftest import json_of, link, make_workbook, run_sync
 
 HEADERS = ["STT", "Năm", "Họ và tên", "Năm sinh", "Giới tính", "Học vị", "Lĩnh vực", "Đơn vị đề cử",
            "Hình thức tôn vinh", "Thành tích", "Số phiếu đồng ý", "Kết quả"]

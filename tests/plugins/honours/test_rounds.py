@@ -2,7 +2,8 @@
 when it is set, so that a review of a past year gives the same outcomes whenever it runs."""
 import datetime as dt
 
-from tests.plugins.honours.conftest import link, nominations_sheet, run_sync
+from tests.plugins.conftest import link, run_sync
+from tests.plugins.honours.conftest import nominations_sheet
 
 TS = "Bảo vệ thành công luận án tiến sĩ ngày 24/05/2022"
 

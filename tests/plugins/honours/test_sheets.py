@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tests.plugins.honours.conftest import link, nominations_sheet, run_sync, table_of
+from tests.plugins.conftest import link, run_sync
+from tests.plugins.honours.conftest import nominations_sheet, table_of
 
 NAME = "honours.nominations"
 TS = "Bảo vệ thành công luận án tiến sĩ ngày 24/05/2022"

@@ -5,7 +5,8 @@ PostgreSQL."""
 import openpyxl
 import pytest
 
-from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT, json_of, read_sheet, table_of
+from tests.plugins.conftest import json_of, read_sheet
+from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT, table_of
 
 STATUS, OWN_STATUS = "Tình trạng hồ sơ", "Trạng thái đồng bộ"
 INVALID = {21: "Họ tên", 30: "Năm sinh", 46: "Năm sinh", 64: "Hình thức tôn vinh"}

@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 
 from tests.conftest import csrf_token
-from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT, link, run_sync
+from tests.plugins.conftest import link, run_sync
+from tests.plugins.honours.conftest import HONOURED_2021, NOMINATIONS_2023, UNIT
 
 
 @pytest.fixture

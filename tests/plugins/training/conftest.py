@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
+from tests.plugins.conftest import plugin_manager
+
 SAMPLE = "/work/shared/samples/tap-huan-hoi-thao.xlsx"
 SAMPLE_SHEET = "Hoạt động 2020-2022"
 
@@ -12,17 +14,7 @@ SAMPLE_SHEET = "Hoạt động 2020-2022"
 @pytest.fixture
 def pm():
     """The built-ins and the training plugin (the built-in list may not name it yet)."""
-    from core.plugins import DEFAULT_PLUGINS, get_plugin_manager
-
-    builtins = tuple(dict.fromkeys((*DEFAULT_PLUGINS, "plugins.training")))
-    return get_plugin_manager(builtins=builtins, entry_points=False)
-
-
-@pytest.fixture
-def ctx(app):
-    """An application context for the whole test (database access outside requests)."""
-    with app.app_context():
-        yield app
+    return plugin_manager("plugins.training")
 
 
 @pytest.fixture
