@@ -214,7 +214,9 @@ def test_init_adds_the_copies_and_the_first_report_fills_them(units, make_activi
 
     assert upgrade(MODELS) == ["thêm cột training_activity_partner.unit_id",
                                "thêm cột training_activity_partner.start_date",
-                               "thêm cột training_activity_partner.archived"]
+                               "thêm cột training_activity_partner.archived",
+                               # the report's index over the copies comes with them
+                               "thêm chỉ mục training_activity_partner_start_date_unit_id_archived_or_2430f1e"]
     assert copies(old) == {(None, None, None)}
     assert training_section(PERIOD, [units["A"], units["B"]])["partners"] == [{"name": "Sở Y tế", "activities": 1}]
     assert copies(old) == {(units["A"].id, dt.date(2021, 5, 1), False)}

@@ -62,7 +62,9 @@ def test_init_upgrades_an_old_training_database_and_keeps_its_rows(ctx, units):
                     "tạo bảng training_participant", "tạo bảng training_feedback",
                     "thêm cột training_activity_kind.active", "thêm cột training_activity_kind.updated_at",
                     "thêm cột training_activity.updated_at", "thêm cột training_activity.source_binding",
-                    "thêm cột training_activity.source_key"]
+                    "thêm cột training_activity.source_key",
+                    # the report's index over the new columns
+                    "thêm chỉ mục training_activity_start_date_unit_id_archived_kind_id_pa_1cb398f"]
     assert upgrade(MODELS) == []
     assert ensure_kinds() == 0
     assert ActivityKind.select().where(ActivityKind.active == False).count() == 0  # noqa: E712
