@@ -35,6 +35,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from report import postgres_database  # noqa: E402 - benchmarks/report.py: a throw-away PostgreSQL database
+
 PASSWORD = "mat-khau-do-hieu-nang"
 EMAIL = "admin@phoihop.local"
 DASHBOARD = "/admin/?from=2015&to=2026"
@@ -205,21 +207,6 @@ def run(label, urls, args, folder):
         print(f"{name:<32} {e50 * 1000:9.1f} {e95 * 1000:7.1f} {f50 * 1000:9.1f} {f95 * 1000:7.1f} "
               f"{f50 / e50:6.2f} {f95 / e95:6.2f}")
     print(flush=True)
-
-
-def postgres_database(server_url):
-    import psycopg2
-
-    name = f"phoihop_bench_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return re.sub(r"/[^/]*$", f"/{name}", server_url), drop
 
 
 def main():

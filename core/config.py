@@ -4,6 +4,7 @@ Every setting can be given as an environment variable ``PHOIHOP_<NAME>``; a conf
 named by ``PHOIHOP_CONFIG`` (plain Python, Flask's ``from_pyfile``) is read first, so the
 environment wins. ``create_app(config)`` wins over both (tests pass a dict).
 """
+import datetime as dt
 import os
 import secrets
 
@@ -64,6 +65,15 @@ DEFAULTS = {
 LIST_SETTINGS = {"PLUGINS", "DISABLED_PLUGINS", "LANGUAGES"}
 BOOL_SETTINGS = {"TRACE_PLUGINS", "SYNC_WORKER"}
 ENV_SETTINGS = set(DEFAULTS) | {"SECRET_KEY"}
+
+
+def today(config):
+    """Today, or the ``TODAY`` setting (an ISO date, ``PHOIHOP_TODAY``) when it is set: what
+    every rule and page that depends on today reads, so that past years can be reviewed."""
+    value = config.get("TODAY")
+    if isinstance(value, str) and value.strip():
+        value = dt.date.fromisoformat(value.strip())
+    return value if isinstance(value, dt.date) else dt.date.today()
 
 
 def split_list(value):

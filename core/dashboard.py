@@ -10,7 +10,6 @@ Chart.js (``static/phoihop/vendor/chartjs``, MIT) from data the page carries in
 ``data-chart`` attributes: no inline script, so the CSP holds. A plugin whose section
 fails is named on the page, and the other sections are shown.
 """
-import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -19,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.config import today
 from core.errors import ConfigError
 from core.plugins import describe
 from core.report_charts import section_charts
@@ -30,19 +30,6 @@ TERM_YEARS = 5  # a congress term of an LHH: the review a dashboard opens on
 SHOWN_ROWS = 12  # rows of a table shown before "… and n more"
 FIRST_YEAR = 1900
 LAST_YEAR = 9999
-
-
-def today():
-    """Today (the ``TODAY`` setting when it is set, as for the rules)."""
-    value = current_app.config.get("TODAY")
-    if isinstance(value, str) and value.strip():
-        value = dt.date.fromisoformat(value.strip())
-    return value if isinstance(value, dt.date) else dt.date.today()
-
-
-def this_year():
-    """The year of :func:`today`."""
-    return today().year
 
 
 def chosen_period(args, year):
@@ -168,7 +155,8 @@ class DashboardView(AdminIndexView):
 
     @expose("/")
     def index(self):
-        year = this_year()
+        day = today(current_app.config)
+        year = day.year
         period, problem = chosen_period(request.args, year)
         if problem:
             flash(problem, "error")
@@ -177,7 +165,7 @@ class DashboardView(AdminIndexView):
             failed = []
             return collect(self.pm, period, units, failed=failed), failed
 
-        report, failed = self.cache.get((tuple(u.id for u in units), period), database_version(today()), review)
+        report, failed = self.cache.get((tuple(u.id for u in units), period), database_version(day), review)
         admin = self.admin
 
         def url_of(link):

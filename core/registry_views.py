@@ -9,7 +9,6 @@ others moves to it and their names become its aliases (:func:`core.merge.merge`;
 details page lists them). Merging needs the ``merge`` permission (admins and editors,
 README "Roles and units").
 """
-import datetime as dt
 import unicodedata
 
 from flask import abort, current_app, flash, g, redirect, request
@@ -23,6 +22,7 @@ from peewee import JOIN
 from wtforms.validators import Optional, ValidationError
 
 from core.admin import RECORDS, STAFF, ModelView, scope
+from core.config import today
 from core.merge import MergeError, link_counts, merge
 from core.models import ACADEMIC_TITLES, DEGREES, GENDERS, ORGANISATION_KINDS, Organisation, Person, Unit
 from core.people import title_parts
@@ -142,16 +142,8 @@ class OrganisationView(RegistryView):
 
 
 # -- people ----------------------------------------------------------------------------------------
-def this_year():
-    """The year of today (the ``TODAY`` setting when it is set, as for the rules)."""
-    today = current_app.config.get("TODAY")
-    if isinstance(today, str) and today.strip():
-        today = dt.date.fromisoformat(today.strip())
-    return today.year if isinstance(today, dt.date) else dt.date.today().year
-
-
 def check_year_of_birth(form, field):
-    if field.data is not None and not 1900 <= field.data <= this_year():
+    if field.data is not None and not 1900 <= field.data <= today(current_app.config).year:
         raise ValidationError(_("Year of birth %(year)s is not a plausible year.", year=field.data))
 
 
