@@ -67,13 +67,30 @@ BOOL_SETTINGS = {"TRACE_PLUGINS", "SYNC_WORKER"}
 ENV_SETTINGS = set(DEFAULTS) | {"SECRET_KEY"}
 
 
-def today(config):
+def today(config=None):
     """Today, or the ``TODAY`` setting (an ISO date, ``PHOIHOP_TODAY``) when it is set: what
-    every rule and page that depends on today reads, so that past years can be reviewed."""
+    every rule and page that depends on today reads, so that past years can be reviewed.
+    ``config`` defaults to the current app's, else the environment; a malformed setting is
+    a :class:`~core.errors.ConfigError` naming it."""
+    from core.errors import ConfigError
+
+    if config is None:
+        from flask import current_app, has_app_context
+
+        config = current_app.config if has_app_context() else {}
     value = config.get("TODAY")
-    if isinstance(value, str) and value.strip():
-        value = dt.date.fromisoformat(value.strip())
-    return value if isinstance(value, dt.date) else dt.date.today()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        value = os.environ.get("PHOIHOP_TODAY")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f'PHOIHOP_TODAY "{value}" không phải ngày dạng YYYY-MM-DD') from None
 
 
 def split_list(value):

@@ -30,13 +30,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import peewee
 
+from core.config import today
 from core.bulk import set_values
 from core.db import database
 from core.models import Organisation
@@ -51,16 +51,6 @@ VALID = "Hợp lệ"
 NO_FIELD = 0  # the stamp key of entries and scores without a field
 COMPUTED_ENTRY_FIELDS = ("score", "raw_mean", "normalised", "rank", "valid_scores", "spread", "large_spread", "ranked",
                          "contested", "held_tiers", "proposed_tier", "final_tier", "prize_money")
-
-
-def today() -> dt.date:
-    """Today, or the ``TODAY`` setting (``PHOIHOP_TODAY``) when it is set."""
-    from flask import current_app, has_app_context
-
-    value = current_app.config.get("TODAY") if has_app_context() else os.environ.get("PHOIHOP_TODAY")
-    if isinstance(value, str) and value.strip():
-        return dt.date.fromisoformat(value.strip())
-    return value if isinstance(value, dt.date) else dt.date.today()
 
 
 # -- what the results depend on ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from core.config import today  # noqa: F401 - the rules' today, read here as settings.today()
 from core.errors import ConfigError
 from plugins.critique import rules
 
@@ -32,21 +33,6 @@ def _raw(name: str):
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-def today() -> dt.date:
-    """Today, or the ``TODAY`` setting (``PHOIHOP_TODAY``, ISO date) when it is set."""
-    value = _raw("TODAY")
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ConfigError(f'PHOIHOP_TODAY "{value}" không phải ngày dạng YYYY-MM-DD') from None
 
 
 def _days(name: str, default: int) -> int:

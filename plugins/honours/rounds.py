@@ -8,11 +8,11 @@ reviews of past years are reproducible.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 from peewee import Case, fn
 
+from core.config import today
 from core.lookups import split_aliases
 from core.models import AuditLog, Unit, now, snapshot
 from core.vietnamese import ParseError, format_money, normalise, parse_money
@@ -20,16 +20,6 @@ from plugins.honours import rules
 from plugins.honours.models import Category, Nomination, Round, RoundMoney
 
 OCCASION = "Ngày Khoa học và Công nghệ Việt Nam 18/5"
-
-
-def today() -> dt.date:
-    """Today, or the ``TODAY`` setting (``PHOIHOP_TODAY``) when it is set."""
-    from flask import current_app, has_app_context
-
-    value = current_app.config.get("TODAY") if has_app_context() else os.environ.get("PHOIHOP_TODAY")
-    if isinstance(value, str) and value.strip():
-        return dt.date.fromisoformat(value.strip())
-    return value if isinstance(value, dt.date) else dt.date.today()
 
 
 def new_round(unit_id: int, year: int, *, actor: str, channel: str) -> Round:
@@ -169,4 +159,3 @@ def parse_day(text: str, option: str) -> dt.date:
 def members_text(text: str | None) -> str | None:
     """Council members typed one per line or separated by ';', stored as 'A; B'."""
     return "; ".join(split_aliases(text)) or None
-
